@@ -1,0 +1,117 @@
+package dev.lastgood.metrics;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.hotspot.DefaultExports;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The operator's Prometheus metrics.
+ *
+ * <p>Label values come from small fixed sets (reasons, results, phases) or from the Rollouts
+ * themselves, so the series count is bounded by the number of Rollouts.
+ */
+@ApplicationScoped
+public class OperatorMetrics {
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+
+    final Counter rollbacks =
+            Counter.build(
+                            "lastgood_rollbacks_total",
+                            "Canaries rolled back to the last-good release, by reason.")
+                    .labelNames("reason")
+                    .register(registry);
+    final Counter rejections =
+            Counter.build(
+                            "lastgood_releases_rejected_total",
+                            "Releases refused by the environment guard, by reason.")
+                    .labelNames("reason")
+                    .register(registry);
+    final Counter promotions =
+            Counter.build(
+                            "lastgood_promotions_total",
+                            "Releases promoted and recorded as last-good.")
+                    .register(registry);
+    final Counter measurements =
+            Counter.build(
+                            "lastgood_analysis_measurements_total",
+                            "Analysis measurements, by metric and result.")
+                    .labelNames("metric", "result")
+                    .register(registry);
+    final Gauge canaryWeight =
+            Gauge.build(
+                            "lastgood_rollout_canary_weight",
+                            "Percentage of traffic the canary receives.")
+                    .labelNames("namespace", "rollout")
+                    .register(registry);
+    final Gauge info =
+            Gauge.build(
+                            "lastgood_rollout_info",
+                            "Always 1; the labels describe the Rollout's phase and versions.")
+                    .labelNames("namespace", "rollout", "phase", "stable", "canary")
+                    .register(registry);
+    final Histogram reconcileDuration =
+            Histogram.build(
+                            "lastgood_reconcile_duration_seconds",
+                            "Time one reconciliation of a Rollout takes.")
+                    .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                    .register(registry);
+
+    public OperatorMetrics() {
+        DefaultExports.register(registry);
+    }
+
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
+    public void rolledBack(String reason) {
+        rollbacks.labels(reason).inc();
+    }
+
+    public void rejected(String reason) {
+        rejections.labels(reason).inc();
+    }
+
+    public void promoted() {
+        promotions.inc();
+    }
+
+    public void measured(String metric, String result) {
+        measurements.labels(metric, result).inc();
+    }
+
+    public Histogram.Timer startReconcile() {
+        return reconcileDuration.startTimer();
+    }
+
+    /** Replaces the Rollout's info series, so a phase change leaves no stale series behind. */
+    public synchronized void rolloutState(
+            String namespace, String name, String phase, String stable, String canary, int weight) {
+        forget(namespace, name);
+        info.labels(namespace, name, nz(phase), nz(stable), nz(canary)).set(1);
+        canaryWeight.labels(namespace, name).set(weight);
+    }
+
+    /** Drops every series of a deleted Rollout. */
+    public synchronized void forget(String namespace, String name) {
+        info.collect()
+                .forEach(
+                        family ->
+                                family.samples.forEach(
+                                        sample -> {
+                                            if (sample.labelValues.get(0).equals(namespace)
+                                                    && sample.labelValues.get(1).equals(name)) {
+                                                info.remove(
+                                                        sample.labelValues.toArray(String[]::new));
+                                            }
+                                        }));
+        canaryWeight.remove(namespace, name);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.lastgood.rollout;
+
+import dev.lastgood.analysis.Outcome;
+import dev.lastgood.api.v1alpha1.ReleaseSnapshot;
+import dev.lastgood.api.v1alpha1.RolloutSpec;
+import dev.lastgood.api.v1alpha1.RolloutStatus;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the planner decides from, gathered by the reconciler.
+ *
+ * @param previous the status as last written; null for a new Rollout
+ * @param desired the verified release the spec names
+ * @param round outcomes of the analysis round taken this pass, or null when none was due
+ */
+public record Observation(
+        long generation,
+        RolloutSpec spec,
+        RolloutStatus previous,
+        ReleaseSnapshot desired,
+        TrackState stable,
+        TrackState canary,
+        String promoteAnnotation,
+        String abortAnnotation,
+        List<Outcome> round,
+        Instant now) {}

@@ -1,0 +1,159 @@
+package dev.lastgood.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged operator, run as its own process the way production runs it. */
+public final class OperatorProcess implements AutoCloseable {
+    private static int started;
+
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    private OperatorProcess(String name) {
+        this.port = freePort();
+        this.log =
+                LocalCluster.projectDir()
+                        .resolve("target/it-logs/" + name + "-" + (++started) + ".log");
+    }
+
+    public static OperatorProcess start(String name) {
+        OperatorProcess op = new OperatorProcess(name);
+        op.launch();
+        return op;
+    }
+
+    private void launch() {
+        try {
+            Files.createDirectories(log.getParent());
+            String jar =
+                    System.getProperty(
+                            "lastgood.operatorJar",
+                            LocalCluster.projectDir()
+                                    .resolve("target/quarkus-app/quarkus-run.jar")
+                                    .toString());
+            ProcessBuilder pb =
+                    new ProcessBuilder(
+                            List.of(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-Dquarkus.http.port=" + port,
+                                    "-Dquarkus.http.host=127.0.0.1",
+                                    "-jar",
+                                    jar));
+            pb.environment().put("KUBECONFIG", LocalCluster.kubeconfig().toString());
+            pb.redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            process = pb.start();
+            awaitReady();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "operator exited with " + process.exitValue() + "; log:\n" + logTail(80));
+            }
+            try {
+                var response =
+                        http.send(
+                                HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("operator not ready within 60s; log:\n" + logTail(80));
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** SIGKILL: no shutdown hooks, no last status write. */
+    public void kill() {
+        process.destroyForcibly();
+        waitExit();
+    }
+
+    /** Starts a new process in place of a killed one, with the same log. */
+    public void restart() {
+        launch();
+    }
+
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            waitExit();
+        }
+    }
+
+    private void waitExit() {
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -306,12 +306,13 @@ openssl_cnf() { # section text... -> a config file for openssl (no system config
   } >"$OPENSSL_CNF"
 }
 
-# new_cert NAME SUBJECT CA EXT_LINES... : EC P-256 key and a cert signed by CA (pki/CA.{crt,key})
+# new_cert NAME SUBJECT CA EXT_LINES... : RSA key and a cert signed by CA (pki/CA.{crt,key}).
+# RSA, not EC: the Fabric8 Kubernetes client (the operator's) cannot read PKCS#8 EC keys.
 new_cert() {
   local name=$1 subj=$2 ca=$3
   shift 3
   openssl_cnf "$@"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$name.key" 2>/dev/null
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/$name.key" 2>/dev/null
   openssl req -new -config "$OPENSSL_CNF" -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr"
   openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" \
     -set_serial "0x$(openssl rand -hex 15)" -days 825 -sha256 \
@@ -327,7 +328,7 @@ new_ca() { # NAME CN
     -days 3650 -sha256 -out "$PKI/$1.crt"
 }
 
-CLIENT_EXT=('basicConstraints = critical, CA:FALSE' 'keyUsage = critical, digitalSignature'
+CLIENT_EXT=('basicConstraints = critical, CA:FALSE' 'keyUsage = critical, digitalSignature, keyEncipherment'
   'extendedKeyUsage = clientAuth' 'authorityKeyIdentifier = keyid')
 
 write_kubeconfig() { # FILE USER CERT_NAME
@@ -358,7 +359,7 @@ generate_pki() {
   new_ca ca lastgood-local-ca
   new_ca front-proxy-ca lastgood-local-front-proxy-ca
   new_cert kube-apiserver /CN=kube-apiserver ca \
-    'basicConstraints = critical, CA:FALSE' 'keyUsage = critical, digitalSignature' \
+    'basicConstraints = critical, CA:FALSE' 'keyUsage = critical, digitalSignature, keyEncipherment' \
     'extendedKeyUsage = serverAuth' 'authorityKeyIdentifier = keyid' \
     "subjectAltName = IP:127.0.0.1, DNS:localhost, IP:$SERVICE_IP, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local"
   new_cert admin /O=system:masters/CN=lastgood-admin ca "${CLIENT_EXT[@]}"

@@ -239,10 +239,8 @@ class EnvironmentGuardIT extends Scenario {
             return body.lines()
                     .filter(
                             l ->
-                                    l.startsWith(
-                                            "lastgood_releases_rejected_total{reason=\""
-                                                    + reason
-                                                    + "\"}"))
+                                    l.startsWith("lastgood_releases_rejected_total{")
+                                            && l.contains("reason=\"" + reason + "\""))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                     .findFirst()
                     .orElse(0);

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /** Fills the placeholders of an analysis query. */
 public final class QueryTemplate {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-zA-Z.]+)\\s*}}");
+    /** Anything in double braces: PromQL never has them, so each one is meant as a placeholder. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]*?)\\s*}}");
 
     public static final java.util.Set<String> KNOWN =
             java.util.Set.of("canary.version", "stable.version", "namespace", "rollout");

@@ -175,18 +175,19 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     /**
      * Applies the owned objects. The order is what keeps traffic safe: Services before the route
-     * that names them, and the route before the canary shrinks, so traffic leaves a track before
-     * its pods do.
+     * that names them; the route before either Deployment changes, so traffic leaves a track before
+     * its pods do, and a promotion moves traffic to the canary before the stable track starts
+     * rolling to the new release.
      */
     private static void apply(Rollout rollout, Desired d, Context<Rollout> context) {
         var ops = context.resourceOperations();
         OwnedObjects.services(rollout).forEach(ops::serverSideApply);
-        ops.serverSideApply(
-                OwnedObjects.deployment(
-                        rollout, OwnedObjects.STABLE, d.stableRelease(), d.stableReplicas()));
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {
             ops.serverSideApply(OwnedObjects.route(rollout, d.canaryWeight()));
         }
+        ops.serverSideApply(
+                OwnedObjects.deployment(
+                        rollout, OwnedObjects.STABLE, d.stableRelease(), d.stableReplicas()));
         ops.serverSideApply(
                 OwnedObjects.deployment(
                         rollout, OwnedObjects.CANARY, d.canaryRelease(), d.canaryReplicas()));

@@ -112,7 +112,7 @@ public final class Planner {
         if (s.canary == null || !in.desired().sameRelease(s.canary)) {
             startCanary();
         }
-        if (Phase.ROLLED_BACK.equals(s.phase)) {
+        if (rolledBack()) {
             return idle();
         }
         if (abortRequested()) {
@@ -163,6 +163,30 @@ public final class Planner {
                                 + s.canary.version
                                 + " started; stable stays "
                                 + s.stable.version));
+    }
+
+    /**
+     * Whether the canary in status was rolled back. A rejection or an invalid spec overwrites the
+     * phase but not the rest of the status, so a rollback is also recognised by what it leaves: the
+     * canary kept, no step in progress, and the release recorded as failed.
+     */
+    private boolean rolledBack() {
+        if (Phase.ROLLED_BACK.equals(s.phase)) {
+            return true;
+        }
+        if (s.currentStepIndex == null
+                && !Boolean.TRUE.equals(s.promoting)
+                && s.failedReleases.contains(s.canary.key())) {
+            setPhase(
+                    Phase.ROLLED_BACK,
+                    "release "
+                            + s.canary.version
+                            + " was rolled back to last-good "
+                            + s.stable.version
+                            + "; point spec at another release, or away and back to retry it");
+            return true;
+        }
+        return false;
     }
 
     private boolean inFlight() {
@@ -501,7 +525,13 @@ public final class Planner {
     }
 
     private Desired canaryDesired(int canaryPods) {
-        int stablePods = routed() ? replicas : replicas - canaryPods;
+        // Without a router the stable track only shrinks to the split of the weight reached, not
+        // of the one the canary is still scaling up for: its pods keep carrying the load until
+        // the canary's are available, and it is never emptied before the weight reaches 100.
+        int stablePods =
+                routed()
+                        ? replicas
+                        : replicas - Weights.ratioCanaryReplicas(replicas, currentWeight());
         return new Desired(s.stable, stablePods, s.canary, canaryPods, currentWeight());
     }
 

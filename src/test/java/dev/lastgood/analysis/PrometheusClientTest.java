@@ -1,0 +1,153 @@
+package dev.lastgood.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class PrometheusClientTest {
+
+    @Test
+    void readsAVectorWithOneSample() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        """
+                        {"status":"success","data":{"resultType":"vector","result":[
+                          {"metric":{"job":"shop"},"value":[1893456000.123,"0.015"]}]}}
+                        """);
+
+        assertThat(result.error()).isNull();
+        assertThat(result.samples()).containsExactly(0.015);
+    }
+
+    @Test
+    void readsAnEmptyVectorAsNoSamples() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+
+        assertThat(result.error()).isNull();
+        assertThat(result.samples()).isEmpty();
+    }
+
+    @Test
+    void readsNaN() {
+        QueryResult result = PrometheusClient.parse(200, vector("\"NaN\""));
+
+        assertThat(result.samples()).singleElement().matches(v -> Double.isNaN(v));
+    }
+
+    @Test
+    void readsPositiveInfinity() {
+        QueryResult result = PrometheusClient.parse(200, vector("\"+Inf\""));
+
+        assertThat(result.samples()).containsExactly(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void readsNegativeInfinity() {
+        QueryResult result = PrometheusClient.parse(200, vector("\"-Inf\""));
+
+        assertThat(result.samples()).containsExactly(Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void readsAnUnparsableValueAsNaN() {
+        QueryResult result = PrometheusClient.parse(200, vector("\"lots\""));
+
+        assertThat(result.samples()).singleElement().matches(v -> Double.isNaN(v));
+    }
+
+    @Test
+    void readsAScalar() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\","
+                                + "\"result\":[1893456000,\"42\"]}}");
+
+        assertThat(result.error()).isNull();
+        assertThat(result.samples()).containsExactly(42.0);
+    }
+
+    @Test
+    void readsEverySeriesOfAVector() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        """
+                        {"status":"success","data":{"resultType":"vector","result":[
+                          {"metric":{"pod":"a"},"value":[1893456000,"1"]},
+                          {"metric":{"pod":"b"},"value":[1893456000,"2"]}]}}
+                        """);
+
+        assertThat(result.error()).isNull();
+        assertThat(result.samples()).containsExactly(1.0, 2.0);
+    }
+
+    @Test
+    void reportsThePrometheusErrorOfABadQuery() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        400,
+                        "{\"status\":\"error\",\"errorType\":\"bad_data\","
+                                + "\"error\":\"parse error at char 5\"}");
+
+        assertThat(result.samples()).isEmpty();
+        assertThat(result.error()).isEqualTo("HTTP 400: parse error at char 5");
+    }
+
+    @Test
+    void reportsAnErrorStatusEvenWithHttp200() {
+        QueryResult result =
+                PrometheusClient.parse(200, "{\"status\":\"error\",\"error\":\"timeout\"}");
+
+        assertThat(result.error()).isEqualTo("HTTP 200: timeout");
+    }
+
+    @Test
+    void reportsAnHttpErrorWithoutABody() {
+        QueryResult result = PrometheusClient.parse(503, "{}");
+
+        assertThat(result.error()).isEqualTo("HTTP 503");
+    }
+
+    @Test
+    void reportsAnAnswerThatIsNotJson() {
+        QueryResult result = PrometheusClient.parse(502, "<html>Bad Gateway</html>");
+
+        assertThat(result.samples()).isEmpty();
+        assertThat(result.error()).isEqualTo("HTTP 502: answer is not JSON");
+    }
+
+    @Test
+    void refusesARangeVector() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                                + "{\"metric\":{},\"values\":[[1893456000,\"1\"]]}]}}");
+
+        assertThat(result.samples()).isEmpty();
+        assertThat(result.error()).contains("unsupported result type 'matrix'");
+    }
+
+    @Test
+    void refusesAStringResult() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"string\","
+                                + "\"result\":[1893456000,\"x\"]}}");
+
+        assertThat(result.error()).contains("unsupported result type 'string'");
+    }
+
+    static String vector(String value) {
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                + "{\"metric\":{},\"value\":[1893456000,"
+                + value
+                + "]}]}}";
+    }
+}

@@ -87,6 +87,11 @@ public final class LocalCluster {
     }
 
     public static Result run(List<String> cmd, String stdin, Map<String, String> env) {
+        return run(cmd, stdin, env, 120);
+    }
+
+    public static Result run(
+            List<String> cmd, String stdin, Map<String, String> env, int timeoutSeconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putAll(env);
@@ -98,7 +103,7 @@ public final class LocalCluster {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }
             p.getOutputStream().close();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("timed out: " + cmd);
             }

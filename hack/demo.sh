@@ -12,6 +12,8 @@
 set -euo pipefail
 # shellcheck source=hack/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=hack/lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
 ROOT="$(lg_repo_root)"
 STATE="$(lg_state_dir)"
@@ -52,19 +54,6 @@ fail() {
   exit 1
 }
 
-# stop_pidfile FILE: ends the process a previous step of this script started, by its PID.
-stop_pidfile() {
-  local file=$1 pid
-  [[ -f $file ]] || return 0
-  pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$file"
-}
-
 cleanup() {
   local rc=$?
   for pid in "${TIMELINE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -83,8 +72,8 @@ Stop it all:
 EOF
     exit "$rc"
   fi
-  stop_pidfile "$GATEWAY_PID"
-  stop_pidfile "$OPERATOR_PID"
+  lg_stack_stop_pidfile "$GATEWAY_PID"
+  lg_stack_stop_pidfile "$OPERATOR_PID"
   hack/prometheus.sh down >/dev/null 2>&1 || true
   if ((STARTED_CLUSTER)); then
     hack/local-cluster.sh down >/dev/null 2>&1 || true
@@ -151,35 +140,14 @@ hack/install-crds.sh
 hack/prometheus.sh install >/dev/null
 
 # A previous run (interrupted, or --keep) may have left its own processes and namespaces.
-stop_pidfile "$GATEWAY_PID"
-stop_pidfile "$OPERATOR_PID"
+lg_stack_stop_pidfile "$GATEWAY_PID"
+lg_stack_stop_pidfile "$OPERATOR_PID"
 hack/prometheus.sh down >/dev/null 2>&1 || true
 k delete namespace kv-staging kv-production --ignore-not-found --wait=true --timeout=90s >/dev/null
 
-JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
-if [[ ! -f $JAR ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ]]; then
-  say "building the operator (./mvnw package)"
-  ./mvnw -B -q package -DskipTests >"$STATE/logs/demo-build.log" 2>&1 ||
-    fail "the operator build failed; see $STATE/logs/demo-build.log"
-fi
-KUBECONFIG="$(lg_kubeconfig)" setsid java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$OPERATOR_PORT" \
-  -jar "$JAR" >"$STATE/logs/demo-operator.log" 2>&1 < /dev/null &
-echo $! >"$OPERATOR_PID"
-end=$((SECONDS + 60))
-until curl -fsS "http://127.0.0.1:$OPERATOR_PORT/q/health/ready" >/dev/null 2>&1; do
-  kill -0 "$(cat "$OPERATOR_PID")" 2>/dev/null || fail "the operator exited; see $STATE/logs/demo-operator.log"
-  ((SECONDS < end)) || fail "the operator was not ready within 60s"
-  sleep 0.5
-done
+lg_stack_operator_start "$OPERATOR_PORT" "$STATE/logs/demo-operator.log" "$OPERATOR_PID"
 say "operator ready (java -jar target/quarkus-app/quarkus-run.jar, pid $(cat "$OPERATOR_PID"))"
-
-GATEWAY_BIN="$(lg_cache_dir)/bin/synthetic-gateway"
-mkdir -p "$(dirname "$GATEWAY_BIN")"
-(cd hack/cluster && GOFLAGS=-mod=mod go build -o "$GATEWAY_BIN" ./cmd/synthetic-gateway) ||
-  fail "could not build the synthetic gateway"
-setsid "$GATEWAY_BIN" -kubeconfig "$(lg_kubeconfig)" -namespace "$NS" -listen "$GATEWAY_ADDR" -rps 50 \
-  -max-duration 2h >"$STATE/logs/demo-gateway.log" 2>&1 < /dev/null &
-echo $! >"$GATEWAY_PID"
+lg_stack_gateway_start "$GATEWAY_ADDR" "$NS" "$STATE/logs/demo-gateway.log" "$GATEWAY_PID"
 hack/prometheus.sh up --port "$PROM_PORT" --target "$GATEWAY_ADDR" >/dev/null ||
   fail "Prometheus did not start; see $STATE/logs/prometheus.log"
 say "synthetic gateway on $GATEWAY_ADDR, Prometheus on 127.0.0.1:$PROM_PORT"

@@ -3,6 +3,7 @@ package dev.lastgood.rollout;
 import dev.lastgood.analysis.Ledger;
 import dev.lastgood.api.v1alpha1.AnalysisStatus;
 import dev.lastgood.api.v1alpha1.Durations;
+import dev.lastgood.api.v1alpha1.Labels;
 import dev.lastgood.api.v1alpha1.Phase;
 import dev.lastgood.api.v1alpha1.Reasons;
 import dev.lastgood.api.v1alpha1.ReleaseSnapshot;
@@ -116,9 +117,7 @@ public final class Planner {
             return idle();
         }
         if (abortRequested()) {
-            return rollback(
-                    Reasons.ABORTED,
-                    "aborted by annotation " + dev.lastgood.api.v1alpha1.Labels.ABORT);
+            return rollback(Reasons.ABORTED, "aborted by annotation " + Labels.ABORT);
         }
         if (in.round() != null && analysisBreached()) {
             return rollback(breachReason, breachMessage);
@@ -327,9 +326,7 @@ public final class Planner {
         if (step.pause.duration == null) {
             if (!Objects.equals(in.promoteAnnotation(), s.promoteToken)) {
                 transitions.add(
-                        Transition.normal(
-                                Reasons.PAUSE_ENDED,
-                                "pause ended by " + dev.lastgood.api.v1alpha1.Labels.PROMOTE));
+                        Transition.normal(Reasons.PAUSE_ENDED, "pause ended by " + Labels.PROMOTE));
                 return true;
             }
             return false;
@@ -391,8 +388,7 @@ public final class Planner {
             setPhase(
                     Phase.PAUSED,
                     String.format(
-                            "step %d: paused until %s is set",
-                            s.currentStepIndex, dev.lastgood.api.v1alpha1.Labels.PROMOTE));
+                            "step %d: paused until %s is set", s.currentStepIndex, Labels.PROMOTE));
         } else {
             Instant end = stepStart().plus(Durations.parse(step.pause.duration, Duration.ZERO));
             setPhase(

@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Starting and stopping the pieces the demo and the benchmarks run beside the local cluster:
+# the operator jar, the synthetic gateway and Prometheus. Source after hack/lib/common.sh.
+#
+#   lg_stack_operator_start PORT LOG PIDFILE   build the jar if stale, start it, wait until ready
+#   lg_stack_gateway_start ADDR NAMESPACE LOG PIDFILE
+#   lg_stack_stop_pidfile PIDFILE              stop what a PID file names (ours), then remove it
+
+lg_stack_stop_pidfile() {
+  local file=$1 pid
+  [[ -f $file ]] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+lg_stack_operator_start() {
+  local port=$1 log=$2 pidfile=$3 root jar end
+  root="$(lg_repo_root)"
+  jar="$root/target/quarkus-app/quarkus-run.jar"
+  if [[ ! -f $jar ]] || [[ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
+    printf 'building the operator (./mvnw package)\n'
+    (cd "$root" && ./mvnw -B -q package -DskipTests >"$log.build" 2>&1) ||
+      lg_die "the operator build failed; see $log.build"
+  fi
+  KUBECONFIG="$(lg_kubeconfig)" setsid java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+    -jar "$jar" >"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  end=$((SECONDS + 60))
+  until curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; do
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || lg_die "the operator exited; see $log"
+    ((SECONDS < end)) || lg_die "the operator was not ready within 60s; see $log"
+    sleep 0.5
+  done
+}
+
+lg_stack_gateway_start() {
+  local addr=$1 namespace=$2 log=$3 pidfile=$4 bin
+  bin="$(lg_cache_dir)/bin/synthetic-gateway"
+  mkdir -p "$(dirname "$bin")"
+  (cd "$(lg_repo_root)/hack/cluster" && GOFLAGS=-mod=mod go build -o "$bin" ./cmd/synthetic-gateway) ||
+    lg_die "could not build the synthetic gateway"
+  setsid "$bin" -kubeconfig "$(lg_kubeconfig)" -namespace "$namespace" -listen "$addr" -rps 50 \
+    -max-duration 2h >"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}

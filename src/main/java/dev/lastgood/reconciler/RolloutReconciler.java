@@ -180,15 +180,15 @@ public class RolloutReconciler implements Reconciler<Rollout> {
      * rolling to the new release.
      */
     private static void apply(Rollout rollout, Desired d, Context<Rollout> context) {
-        var ops = context.resourceOperations();
-        OwnedObjects.services(rollout).forEach(ops::serverSideApply);
+        Applier applier = new Applier(context);
+        OwnedObjects.services(rollout).forEach(applier::apply);
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {
-            ops.serverSideApply(OwnedObjects.route(rollout, d.canaryWeight()));
+            applier.apply(OwnedObjects.route(rollout, d.canaryWeight()));
         }
-        ops.serverSideApply(
+        applier.apply(
                 OwnedObjects.deployment(
                         rollout, OwnedObjects.STABLE, d.stableRelease(), d.stableReplicas()));
-        ops.serverSideApply(
+        applier.apply(
                 OwnedObjects.deployment(
                         rollout, OwnedObjects.CANARY, d.canaryRelease(), d.canaryReplicas()));
     }

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -54,6 +55,7 @@ import java.util.stream.Collectors;
 public class RolloutReconciler implements Reconciler<Rollout> {
     public static final String NAME = "rollout";
     public static final String FIELD_MANAGER = "lastgood";
+    private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
 
     private final OperatorMetrics metrics;
@@ -85,11 +87,30 @@ public class RolloutReconciler implements Reconciler<Rollout> {
             Observation seen = observe(rollout, release.snapshot(), context);
             Plan plan = Planner.plan(seen);
 
-            apply(rollout, plan.desired(), context);
+            try {
+                apply(rollout, plan.desired(), context);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HTTP_UNPROCESSABLE) {
+                    throw e;
+                }
+                // The API server refused an object built from the user's template: a spec
+                // mistake to report, not a failure to retry.
+                return recorder.invalid(rollout, List.of(refusal(e)), context);
+            }
             return recorder.record(rollout, plan, context);
         } finally {
             timer.observeDuration();
         }
+    }
+
+    private static String refusal(KubernetesClientException e) {
+        var status = e.getStatus();
+        String what =
+                status == null || status.getDetails() == null
+                        ? "an owned object"
+                        : status.getDetails().getKind() + " " + status.getDetails().getName();
+        String why = status == null ? e.getMessage() : status.getMessage();
+        return "the API server refused " + what + " built from spec.template: " + why;
     }
 
     private List<String> problems(Rollout rollout) {

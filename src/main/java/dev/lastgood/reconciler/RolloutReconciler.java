@@ -55,6 +55,7 @@ import java.util.stream.Collectors;
 public class RolloutReconciler implements Reconciler<Rollout> {
     public static final String NAME = "rollout";
     public static final String FIELD_MANAGER = "lastgood";
+    private static final int HTTP_BAD_REQUEST = 400;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
 
@@ -90,7 +91,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
             try {
                 apply(rollout, plan.desired(), context);
             } catch (KubernetesClientException e) {
-                if (e.getCode() != HTTP_UNPROCESSABLE) {
+                if (e.getCode() != HTTP_BAD_REQUEST && e.getCode() != HTTP_UNPROCESSABLE) {
                     throw e;
                 }
                 // The API server refused an object built from the user's template: a spec

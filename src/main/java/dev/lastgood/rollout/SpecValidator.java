@@ -6,6 +6,7 @@ import dev.lastgood.api.v1alpha1.MetricSpec;
 import dev.lastgood.api.v1alpha1.RolloutSpec;
 import dev.lastgood.api.v1alpha1.Step;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +42,46 @@ public final class SpecValidator {
             out.add("spec.template.spec.containers must name at least one container");
             return;
         }
+        containers.forEach(c -> checkQuantities(c, out));
         if (spec.container != null
                 && containers.stream().noneMatch(c -> spec.container.equals(c.getName()))) {
             out.add("spec.container " + spec.container + " is not a container of spec.template");
         }
     }
+
+    /**
+     * The CRD schema accepts any string as a quantity; the API server would refuse the Deployment
+     * with a server error that looks like an outage, so catch it here with a clear message.
+     */
+    private static void checkQuantities(Container c, List<String> out) {
+        if (c.getResources() == null) {
+            return;
+        }
+        Map<String, Map<String, Quantity>> groups = new java.util.LinkedHashMap<>();
+        groups.put("limits", c.getResources().getLimits());
+        groups.put("requests", c.getResources().getRequests());
+        groups.forEach(
+                (group, values) -> {
+                    if (values == null) {
+                        return;
+                    }
+                    values.forEach(
+                            (name, q) -> {
+                                if (q == null || !QUANTITY.matcher(q.toString()).matches()) {
+                                    out.add(
+                                            String.format(
+                                                    "container %s resources.%s.%s '%s' is not a"
+                                                            + " quantity such as 500m or 1Gi",
+                                                    c.getName(), group, name, q));
+                                }
+                            });
+                });
+    }
+
+    /** The API server's quantity grammar. */
+    private static final java.util.regex.Pattern QUANTITY =
+            java.util.regex.Pattern.compile(
+                    "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$");
 
     private static void checkSteps(RolloutSpec spec, List<String> out) {
         int last = 0;

@@ -55,7 +55,22 @@ class BadInputIT extends Scenario {
         apply(rollout);
 
         Rollout r = degraded();
-        assertThat(r.getStatus().message).contains("refused").contains("Deployment");
+        assertThat(r.getStatus().message).contains("resources.limits.cpu 'lots' is not a quantity");
+        assertThat(events(ns, "InvalidSpec")).isNotEmpty();
+    }
+
+    @Test
+    void objectTheApiServerRefusesIsReportedWithoutAStackTrace() {
+        String rollout =
+                Manifests.rollout(ns, "kv", "kv", "kv-v1", steps("setWeight: 100"))
+                        .replace(
+                                "          ports:\n",
+                                "          imagePullPolicy: Sometimes\n          ports:\n");
+
+        apply(rollout);
+
+        Rollout r = degraded();
+        assertThat(r.getStatus().message).contains("refused").contains("imagePullPolicy");
         assertThat(events(ns, "InvalidSpec")).isNotEmpty();
         assertThat(operator.log()).doesNotContain("\tat io.fabric8");
     }

@@ -29,6 +29,12 @@ public final class OperatorProcess implements AutoCloseable {
 
     public static OperatorProcess start(String name) {
         OperatorProcess op = new OperatorProcess(name);
+        try {
+            // One log per test run: a log left by an earlier run would be read as this one's.
+            Files.deleteIfExists(op.log);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
         op.launch();
         return op;
     }

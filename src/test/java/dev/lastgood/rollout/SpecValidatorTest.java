@@ -176,6 +176,28 @@ class SpecValidatorTest {
     }
 
     @Test
+    void refusesAResourceQuantityTheApiServerCannotParse() {
+        RolloutSpec spec = valid();
+        spec.template
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .setResources(
+                        new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                                .addToLimits(
+                                        "cpu", new io.fabric8.kubernetes.api.model.Quantity("lots"))
+                                .addToRequests(
+                                        "memory",
+                                        new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                                .build());
+
+        assertThat(SpecValidator.problems(spec))
+                .singleElement()
+                .asString()
+                .contains("resources.limits.cpu 'lots' is not a quantity");
+    }
+
+    @Test
     void refusesBothOrNeitherReleaseAndSelector() {
         RolloutSpec both = valid();
         both.releaseSelector = new LabelSelector();

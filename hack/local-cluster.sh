@@ -468,17 +468,20 @@ cmd_up() {
   wait_for 60 "kube-apiserver /readyz" readyz
 
   local kcm="$PKI/kube-controller-manager.kubeconfig" sched="$PKI/kube-scheduler.kubeconfig"
+  # Client rate limits well above the defaults (20/50 QPS): the fleet benchmarks create
+  # thousands of objects, and a cluster sized for that many workloads is tuned the same way.
   start kube-controller-manager \
     --kubeconfig="$kcm" --authentication-kubeconfig="$kcm" --authorization-kubeconfig="$kcm" \
     --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$PKI/kube-controller-manager-generated" \
     --leader-elect=false --controllers='*' --use-service-account-credentials=true \
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-    --service-cluster-ip-range="$SERVICE_CIDR" --cluster-name=lastgood-local --profiling=false
+    --service-cluster-ip-range="$SERVICE_CIDR" --cluster-name=lastgood-local --profiling=false \
+    --kube-api-qps=200 --kube-api-burst=400
   start kube-scheduler \
     --kubeconfig="$sched" --authentication-kubeconfig="$sched" --authorization-kubeconfig="$sched" \
     --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --cert-dir="$PKI/kube-scheduler-generated" \
-    --leader-elect=false --profiling=false
+    --leader-elect=false --profiling=false --kube-api-qps=200 --kube-api-burst=400
   start fake-kubelet -kubeconfig "$PKI/fake-kubelet.kubeconfig" -nodes "$NODE_COUNT" -prefix sim-node
 
   wait_for 60 "$NODE_COUNT Ready nodes" nodes_ready

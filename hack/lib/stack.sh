@@ -27,8 +27,9 @@ lg_stack_operator_start() {
     (cd "$root" && ./mvnw -B -q package -DskipTests >"$log.build" 2>&1) ||
       lg_die "the operator build failed; see $log.build"
   fi
-  KUBECONFIG="$(lg_kubeconfig)" setsid java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
-    -jar "$jar" >"$log" 2>&1 </dev/null &
+  # shellcheck disable=SC2086 # the options are words
+  KUBECONFIG="$(lg_kubeconfig)" setsid java ${LG_OPERATOR_JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.http.port="$port" -jar "$jar" >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   end=$((SECONDS + 60))
   until curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; do

@@ -8,11 +8,13 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Runs instant queries against the Prometheus HTTP API. */
 public class PrometheusClient {
@@ -35,15 +37,25 @@ public class PrometheusClient {
                                     + "/api/v1/query?query="
                                     + URLEncoder.encode(promql, StandardCharsets.UTF_8));
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+            // One deadline for the whole answer: the request timeout alone covers only the
+            // headers, and a server that stalls mid-body would hold the reconciliation forever.
             HttpResponse<String> response =
-                    http.send(request, HttpResponse.BodyHandlers.ofString());
+                    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return parse(response.statusCode(), response.body());
-        } catch (HttpTimeoutException e) {
+        } catch (TimeoutException e) {
             return QueryResult.failed(
                     "Prometheus at " + address + " timed out after " + timeout.toSeconds() + "s");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String why =
+                    cause.getMessage() == null
+                            ? cause.getClass().getSimpleName()
+                            : cause.getMessage();
+            return QueryResult.failed("Prometheus at " + address + " unreachable: " + why);
+        } catch (IllegalArgumentException e) {
             return QueryResult.failed(
-                    "Prometheus at " + address + " unreachable: " + e.getMessage());
+                    "Prometheus address " + address + " is not usable: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return QueryResult.failed("interrupted");

@@ -15,6 +15,22 @@ public final class QueryTemplate {
     private QueryTemplate() {}
 
     /**
+     * Escapes a value for use inside a PromQL string literal. Versions come from release authors,
+     * and a quote in one must not be able to rewrite the query that judges that release.
+     */
+    static String escape(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\\', '"' -> b.append('\\').append(c);
+                case '\n' -> b.append("\\n");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
      * Replaces each placeholder with its value.
      *
      * @throws IllegalArgumentException for a placeholder that is not one of {@link #KNOWN}
@@ -27,7 +43,8 @@ public final class QueryTemplate {
             if (!KNOWN.contains(key)) {
                 throw new IllegalArgumentException("unknown placeholder {{" + key + "}}");
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(values.getOrDefault(key, "")));
+            m.appendReplacement(
+                    out, Matcher.quoteReplacement(escape(values.getOrDefault(key, ""))));
         }
         m.appendTail(out);
         return out.toString();

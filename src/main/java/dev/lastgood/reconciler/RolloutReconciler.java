@@ -5,8 +5,10 @@ import dev.lastgood.analysis.Outcome;
 import dev.lastgood.analysis.PrometheusClient;
 import dev.lastgood.api.v1alpha1.BuildRelease;
 import dev.lastgood.api.v1alpha1.Labels;
+import dev.lastgood.api.v1alpha1.Reasons;
 import dev.lastgood.api.v1alpha1.ReleaseSnapshot;
 import dev.lastgood.api.v1alpha1.Rollout;
+import dev.lastgood.api.v1alpha1.RolloutStatus;
 import dev.lastgood.metrics.OperatorMetrics;
 import dev.lastgood.rollout.AnalysisSchedule;
 import dev.lastgood.rollout.Desired;
@@ -15,6 +17,7 @@ import dev.lastgood.rollout.Plan;
 import dev.lastgood.rollout.Planner;
 import dev.lastgood.rollout.SpecValidator;
 import dev.lastgood.rollout.TrackState;
+import dev.lastgood.rollout.Withdrawal;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
@@ -22,6 +25,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -53,8 +57,14 @@ import java.util.stream.Collectors;
         // Promote and abort are annotations, which do not change the generation.
         generationAwareEventProcessing = false)
 public class RolloutReconciler implements Reconciler<Rollout> {
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(RolloutReconciler.class);
     public static final String NAME = "rollout";
     public static final String FIELD_MANAGER = "lastgood";
+
+    /** 63, the longest Service name, less the "-canary" suffix. */
+    private static final int MAX_NAME_LENGTH = 56;
+
     private static final int HTTP_BAD_REQUEST = 400;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
@@ -78,11 +88,13 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         try {
             List<String> problems = problems(rollout);
             if (!problems.isEmpty()) {
-                return recorder.invalid(rollout, problems, context);
+                return recorder.invalid(
+                        rollout, withdrawCanary(rollout, context), problems, context);
             }
             ReleaseResolution release = releases.resolve(rollout);
             if (!release.verdict().isAllowed()) {
-                return recorder.rejected(rollout, release.verdict(), context);
+                return recorder.rejected(
+                        rollout, withdrawCanary(rollout, context), release.verdict(), context);
             }
 
             Observation seen = observe(rollout, release.snapshot(), context);
@@ -96,12 +108,41 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 }
                 // The API server refused an object built from the user's template: a spec
                 // mistake to report, not a failure to retry.
-                return recorder.invalid(rollout, List.of(refusal(e)), context);
+                return recorder.invalid(
+                        rollout, withdrawCanary(rollout, context), List.of(refusal(e)), context);
             }
             return recorder.record(rollout, plan, context);
         } finally {
             timer.observeDuration();
         }
+    }
+
+    /**
+     * A spec that can no longer be carried out mid-canary sends traffic back to last-good (see
+     * {@link Withdrawal}); otherwise nothing that runs is touched. Returns the status to record.
+     */
+    private static RolloutStatus withdrawCanary(Rollout rollout, Context<Rollout> context) {
+        RolloutStatus status =
+                rollout.getStatus() == null
+                        ? new RolloutStatus()
+                        : Serialization.clone(rollout.getStatus());
+        if (!Withdrawal.needed(status)) {
+            return status;
+        }
+        int replicas = rollout.getSpec().replicas == null ? 1 : rollout.getSpec().replicas;
+        try {
+            apply(rollout, Withdrawal.desired(status, replicas), context);
+        } catch (KubernetesClientException e) {
+            LOG.warn("could not return traffic to last-good: {}", e.getMessage());
+            return status;
+        }
+        LOG.info(
+                "{}: canary {} withdrawn, traffic back on last-good {}",
+                Reasons.ROLLED_BACK,
+                status.canary.version,
+                status.stable.version);
+        Withdrawal.record(status);
+        return status;
     }
 
     private static String refusal(KubernetesClientException e) {
@@ -116,6 +157,16 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     private List<String> problems(Rollout rollout) {
         List<String> problems = new ArrayList<>(SpecValidator.problems(rollout.getSpec()));
+        String name = rollout.getMetadata().getName();
+        if (name.length() > MAX_NAME_LENGTH || !name.matches("^[a-z]([-a-z0-9]*[a-z0-9])?$")) {
+            problems.add(
+                    "the name "
+                            + name
+                            + " cannot name its Services: use at most "
+                            + MAX_NAME_LENGTH
+                            + " lowercase letters, digits and '-', starting with a"
+                            + " letter (N-canary must be a valid Service name)");
+        }
         boolean routed =
                 rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null;
         if (routed && !gatewayApi) {

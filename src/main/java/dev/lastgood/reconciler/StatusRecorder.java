@@ -71,9 +71,12 @@ class StatusRecorder {
         return UpdateControl.<Rollout>noUpdate().rescheduleAfter(after);
     }
 
-    /** The guard refused the release: say so, and touch nothing that runs. */
-    UpdateControl<Rollout> rejected(Rollout rollout, Verdict verdict, Context<Rollout> context) {
-        RolloutStatus status = copy(rollout.getStatus());
+    /**
+     * The guard refused the release: say so. Nothing that runs is touched, except that a canary in
+     * flight was already withdrawn to last-good by the caller ({@code status} says so).
+     */
+    UpdateControl<Rollout> rejected(
+            Rollout rollout, RolloutStatus status, Verdict verdict, Context<Rollout> context) {
         boolean isNew =
                 !Phase.REJECTED.equals(status.phase)
                         || !Objects.equals(status.message, verdict.message());
@@ -95,10 +98,12 @@ class StatusRecorder {
         return UpdateControl.noUpdate();
     }
 
-    /** The spec cannot be carried out: say why, and change nothing. */
+    /** The spec cannot be carried out: say why (a canary in flight was already withdrawn). */
     UpdateControl<Rollout> invalid(
-            Rollout rollout, List<String> problems, Context<Rollout> context) {
-        RolloutStatus status = copy(rollout.getStatus());
+            Rollout rollout,
+            RolloutStatus status,
+            List<String> problems,
+            Context<Rollout> context) {
         String message = "invalid spec: " + String.join("; ", problems);
         boolean isNew = !Objects.equals(status.message, message);
         status.phase = Phase.DEGRADED;
@@ -173,9 +178,5 @@ class StatusRecorder {
                         .build());
         patch.setStatus(status);
         context.resourceOperations().serverSideApplyPrimaryStatus(patch);
-    }
-
-    private static RolloutStatus copy(RolloutStatus status) {
-        return status == null ? new RolloutStatus() : Serialization.clone(status);
     }
 }

@@ -371,7 +371,14 @@ public final class Planner {
         }
         if (step.pause != null) {
             pauseWaiting(step);
+        } else if (deadlinePassed()) {
+            return rollback(
+                    Reasons.PROGRESS_DEADLINE_EXCEEDED,
+                    String.format(
+                            "the analysis gate at step %d did not pass within %ds",
+                            s.currentStepIndex, progressDeadline().toSeconds()));
         } else {
+            requeueAt(stepStart().plus(progressDeadline()));
             setPhase(
                     Phase.PROGRESSING,
                     String.format(
@@ -404,6 +411,9 @@ public final class Planner {
     // ---- promotion ----------------------------------------------------------------------
 
     private Desired startPromotion() {
+        if (neverMeasured()) {
+            return awaitFirstMeasurement();
+        }
         s.promoting = true;
         s.stepStartedAt = in.now().toString();
         transitions.add(
@@ -411,6 +421,35 @@ public final class Planner {
                         Reasons.PROMOTING,
                         "promoting " + s.canary.version + " to the stable track"));
         return promotion();
+    }
+
+    /**
+     * No data is never a pass: a canary that analysis never measured successfully (it got no
+     * traffic, or every round was inconclusive so far) is not promoted.
+     */
+    private boolean neverMeasured() {
+        return spec.analysis != null
+                && !Boolean.TRUE.equals(s.fastTrack)
+                && (s.analysis == null || s.analysis.successfulRounds == 0);
+    }
+
+    private Desired awaitFirstMeasurement() {
+        if (deadlinePassed()) {
+            return rollback(
+                    Reasons.PROGRESS_DEADLINE_EXCEEDED,
+                    String.format(
+                            "analysis never measured %s successfully within %ds (its weight was"
+                                    + " %d%%; without a traffic router, too few replicas can"
+                                    + " leave the canary without traffic)",
+                            s.canary.version, progressDeadline().toSeconds(), currentWeight()));
+        }
+        setPhase(
+                Phase.PROGRESSING,
+                "waiting for a successful analysis round of "
+                        + s.canary.version
+                        + " before promoting");
+        requeueAt(stepStart().plus(progressDeadline()));
+        return canaryDesired(canaryPodsFor(currentWeight()));
     }
 
     /** The stable track takes the canary's release; last-good is recorded once it is available. */

@@ -113,6 +113,11 @@ public final class SpecValidator {
             return;
         }
         checkDuration("spec.analysis.interval", spec.analysis.interval, out);
+        if (intervalBelowOneSecond(spec.analysis.interval)) {
+            out.add(
+                    "spec.analysis.interval must be at least 1s: every round queries Prometheus"
+                            + " and writes the status");
+        }
         if (spec.analysis.metrics.isEmpty()) {
             out.add("spec.analysis.metrics is empty");
         }
@@ -128,6 +133,15 @@ public final class SpecValidator {
             } catch (IllegalArgumentException e) {
                 out.add("metric " + m.name + ": " + e.getMessage());
             }
+        }
+    }
+
+    private static boolean intervalBelowOneSecond(String text) {
+        try {
+            Duration d = Durations.parse(text, Duration.ofSeconds(1));
+            return !d.isZero() && d.compareTo(Duration.ofSeconds(1)) < 0;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -50,7 +50,17 @@ class QueryTemplateTest {
                 QueryTemplate.render(
                         "x{v=\"{{canary.version}}\"}", Map.of("canary.version", "a$1\\b"));
 
-        assertThat(rendered).isEqualTo("x{v=\"a$1\\b\"}");
+        assertThat(rendered).isEqualTo("x{v=\"a$1\\\\b\"}");
+    }
+
+    @Test
+    void escapesQuotesSoAValueCannotRewriteTheQuery() {
+        String rendered =
+                QueryTemplate.render(
+                        "x{v=\"{{canary.version}}\"}",
+                        Map.of("canary.version", "v9\"}) or vector(0"));
+
+        assertThat(rendered).isEqualTo("x{v=\"v9\\\"}) or vector(0\"}");
     }
 
     @ParameterizedTest

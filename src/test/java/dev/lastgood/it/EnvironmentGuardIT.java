@@ -166,6 +166,51 @@ class EnvironmentGuardIT extends Scenario {
     }
 
     @Test
+    void relabelingMidCanaryWithdrawsTheCanaryToLastGood() {
+        ns = LocalCluster.namespace("prod", "production");
+        String builds = LocalCluster.namespace("builds", "production");
+        apply(Manifests.release(builds, "kv-v1", "kv", "v1", "production"));
+        apply(Manifests.release(builds, "kv-v2", "kv", "v2", "production"));
+        var options =
+                new RolloutOptions(
+                        2,
+                        java.util.List.of("setWeight: 50", "pause: {}"),
+                        null,
+                        "2s",
+                        2,
+                        true,
+                        60);
+        apply(
+                Manifests.rollout(ns, "kv", "kv", "kv-v1", options)
+                        .replace("name: kv-v1", "name: kv-v1\n    namespace: " + builds));
+        awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn("v1"));
+        kubectlOk(
+                "-n",
+                ns,
+                "patch",
+                "rollout",
+                "kv",
+                "--type=merge",
+                "-p",
+                "{\"spec\":{\"release\":{\"name\":\"kv-v2\"}}}");
+        awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
+        assertThat(routeCanaryWeight(ns, "kv")).isEqualTo(50);
+
+        kubectlOk("label", "--overwrite", "namespace", builds, "lastgood.dev/environment=staging");
+
+        Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("Rejected"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> {
+                            assertThat(routeCanaryWeight(ns, "kv")).isZero();
+                            assertThat(deployment(ns, "kv-canary").getSpec().getReplicas())
+                                    .isZero();
+                        });
+        assertThat(r.getStatus().stable.version).isEqualTo("v1");
+        assertThat(r.getStatus().failedReleases).anyMatch(k -> k.endsWith("@v2"));
+    }
+
+    @Test
     void admissionPolicyRefusesReleaseOutsideItsEnvironmentWithAReadableMessage() {
         ns = LocalCluster.namespace("stag", "staging");
 

@@ -748,6 +748,27 @@ class PlannerTest {
                         t -> assertThat(t.detail()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED));
     }
 
+    @Test
+    void neverPromotesACanaryThatAnalysisNeverMeasured() {
+        // One replica without a router: a 20% step gives the canary no pod and so no traffic.
+        RolloutSpec spec = analysed(ratio(1, Step.weight(20), Step.pause("10s")));
+        spec.progressDeadlineSeconds = 30;
+        World world = World.healthy(spec, V1);
+        world.wanted = V2;
+
+        for (int pass = 0; pass < 10 && !Phase.ROLLED_BACK.equals(world.status.phase); pass++) {
+            world.pass();
+            world.settle();
+            world.later(Duration.ofSeconds(10));
+            world.measureIfDue(Result.FAILED);
+        }
+
+        assertThat(world.status.phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(world.status.stable.sameRelease(V1)).isTrue();
+        assertThat(world.status.history).noneMatch(h -> h.sameRelease(V2));
+        assertThat(world.status.message).contains("never measured");
+    }
+
     // ---- restarts --------------------------------------------------------------------------
 
     @Test

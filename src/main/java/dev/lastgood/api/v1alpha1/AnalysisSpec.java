@@ -13,6 +13,7 @@ import java.util.List;
 /** Metric analysis that runs for as long as a canary is in flight. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisSpec {
+    @Size(max = Durations.MAX_LENGTH)
     @Pattern(Durations.PATTERN)
     @JsonPropertyDescription("Time between measurement rounds, as 10s or 1m; default 30s.")
     public String interval;

@@ -26,9 +26,11 @@ public class BuildReleaseSpec {
 
     @Required
     @Size(min = 1, max = 128)
+    @Pattern("^[A-Za-z0-9][A-Za-z0-9._+-]*$")
     @JsonPropertyDescription(
-            "Version of the build as people name it (for example v2.4.1). Shown in status and"
-                    + " metrics.")
+            "Version of the build as people name it (for example v2.4.1 or 2.0.0+build.7):"
+                    + " letters, digits, '.', '_', '+' and '-'. Shown in status and metrics, and"
+                    + " substituted into analysis queries as {{canary.version}}.")
     public String version;
 
     @Required
@@ -48,9 +50,11 @@ public class BuildReleaseSpec {
                     + " refused because a tag can point at a different build later.")
     public String image;
 
+    @Size(max = 64)
     @JsonPropertyDescription(
             "Environment variables set on the release's container, in addition to those of"
-                    + " the Rollout's pod template.")
+                    + " the Rollout's pod template. At most 64: every promoted release's env is"
+                    + " kept in the Rollout's status history.")
     public List<NameValue> env = new ArrayList<>();
 
     @Size(max = 1024)

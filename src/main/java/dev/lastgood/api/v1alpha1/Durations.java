@@ -8,6 +8,9 @@ public final class Durations {
     /** Schema pattern; the parser below accepts exactly this language. */
     public static final String PATTERN = "^([0-9]{1,9}(ms|s|m|h))+$";
 
+    /** Longest accepted text; also the schema's maxLength. */
+    public static final int MAX_LENGTH = 32;
+
     private static final java.util.regex.Pattern PART =
             java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
 
@@ -22,23 +25,32 @@ public final class Durations {
         if (text == null) {
             return fallback;
         }
-        if (!text.matches(PATTERN)) {
-            throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration such as 500ms, 30s, 5m or 1h30m");
-        }
-        Duration total = Duration.ZERO;
+        // Parts are matched one by one, never with the whole PATTERN: a regex over a repeated
+        // group recurses once per part, and a long enough text would overflow the stack.
         Matcher m = PART.matcher(text);
-        while (m.find()) {
-            long n = Long.parseLong(m.group(1));
-            total =
-                    total.plus(
-                            switch (m.group(2)) {
-                                case "ms" -> Duration.ofMillis(n);
-                                case "s" -> Duration.ofSeconds(n);
-                                case "m" -> Duration.ofMinutes(n);
-                                default -> Duration.ofHours(n);
-                            });
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (text.length() <= MAX_LENGTH && m.find() && m.start() == end) {
+            total = total.plus(unit(Long.parseLong(m.group(1)), m.group(2)));
+            end = m.end();
+        }
+        if (text.length() > MAX_LENGTH || end == 0 || end != text.length()) {
+            throw new IllegalArgumentException(
+                    "'" + abbreviate(text) + "' is not a duration such as 500ms, 30s, 5m or 1h30m");
         }
         return total;
+    }
+
+    private static Duration unit(long n, String unit) {
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > MAX_LENGTH ? text.substring(0, MAX_LENGTH) + "..." : text;
     }
 }

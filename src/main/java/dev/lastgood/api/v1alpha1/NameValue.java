@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 /** One environment variable that a release sets on its container. */
@@ -14,6 +15,7 @@ public class NameValue {
     @JsonPropertyDescription("Name of the environment variable.")
     public String name;
 
+    @Size(max = 2048)
     @JsonPropertyDescription("Value of the environment variable; empty when omitted.")
     public String value;
 

@@ -64,4 +64,13 @@ class DurationsTest {
     void acceptsExactlyWhatTheSchemaPatternAccepts(String text) {
         assertThat(text).matches(Durations.PATTERN);
     }
+
+    @org.junit.jupiter.api.Test
+    void refusesAVeryLongTextWithoutOverflowingTheStack() {
+        String huge = "1s".repeat(100_000);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Durations.parse(huge, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a duration");
+    }
 }

@@ -1,7 +1,9 @@
 package dev.lastgood.runtime;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkus.runtime.ApplicationLifecycleManager;
+import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,14 +41,35 @@ public class LeaderElection {
         if (!enabled) {
             return null;
         }
-        var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME);
         // Without a namespace the SDK falls back to the client's namespace (in a pod, the
         // service account's); the chart sets it explicitly from the downward API.
-        namespace.filter(ns -> !ns.isBlank()).ifPresent(builder::withLeaseNamespace);
+        String leaseNamespace = namespace.filter(ns -> !ns.isBlank()).orElse(null);
         LOG.info(
                 "leader election on: Lease {}/{}",
-                namespace.orElse("(the client's namespace)"),
+                leaseNamespace == null ? "(the client's namespace)" : leaseNamespace,
                 LEASE_NAME);
-        return builder.build();
+        return new LeaderElectionConfiguration(
+                LEASE_NAME,
+                leaseNamespace,
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                null,
+                new LeaderCallbacks(() -> {}, LeaderElection::lostLease, leader -> {}),
+                false);
+    }
+
+    /**
+     * A replica that lost its Lease must stop reconciling, or it would act beside the new leader;
+     * the SDK does not stop the controllers by itself. The SDK's own exit on a lost Lease also runs
+     * when a SIGTERM stops the operator, and its System.exit from within that shutdown hangs the
+     * process until the kubelet kills it. The pod restarts and rejoins as a standby.
+     */
+    private static void lostLease() {
+        if (ApplicationLifecycleManager.isVmShuttingDown()) {
+            return; // a normal stop, already on its way out
+        }
+        LOG.warn("lost the Lease {}: exiting so that only the new leader reconciles", LEASE_NAME);
+        Quarkus.asyncExit(1);
     }
 }

@@ -37,8 +37,8 @@ for f in "$std"/gateway.networking.k8s.io_*.yaml; do
   [[ $f == *_vap_* ]] && continue
   k apply --server-side --force-conflicts --field-manager=lastgood-install -f "$f" >/dev/null
 done
-k apply --server-side --force-conflicts --field-manager=lastgood-install -f "$ROOT/crds/" >/dev/null
+k apply --server-side --force-conflicts --field-manager=lastgood-install -k "$ROOT/crds" >/dev/null
 k wait --for=condition=Established --timeout=60s \
   crd/rollouts.lastgood.dev crd/buildreleases.lastgood.dev crd/httproutes.gateway.networking.k8s.io >/dev/null
-k apply --server-side --force-conflicts --field-manager=lastgood-install -f "$ROOT/config/admission/" >/dev/null
+k apply --server-side --force-conflicts --field-manager=lastgood-install -k "$ROOT/config/admission" >/dev/null
 echo "installed: Gateway API $GATEWAY_API_VERSION CRDs, Lastgood CRDs, admission policy"

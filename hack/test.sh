@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: builds what it needs (cached), starts the local
-# control plane, installs Prometheus and the CRDs, runs the Go tests of hack/cluster and the
-# Maven build (formatting check, unit tests, ITs against the real API server), and stops the
-# control plane it started.
+# control plane, installs Prometheus and the CRDs, builds helm, lints the Helm chart and checks
+# the Prometheus alert rules, runs the Go tests of hack/cluster and the Maven build (formatting
+# check, unit tests, ITs against the real API server), and stops the control plane it started.
 #
 #   hack/test.sh            everything
 #   hack/test.sh -Dit.test=RolloutIT    extra arguments go to Maven
@@ -30,8 +30,16 @@ fi
 hack/prometheus.sh install
 hack/install-crds.sh
 
+echo "== helm lint, promtool (helm/lastgood, config/prometheus)"
+helm="$(hack/helm.sh)"
+"$helm" lint --strict helm/lastgood
+"$helm" lint --strict helm/lastgood --set 'watchNamespaces={team-a,team-b}' \
+  --set serviceMonitor.enabled=true --set prometheusRule.enabled=true
+promtool check rules config/prometheus/alerts.yaml
+promtool test rules config/prometheus/alerts_test.yaml
+
 echo "== go test (hack/cluster)"
 (cd hack/cluster && GOFLAGS=-mod=mod go test ./...)
 
 echo "== maven verify"
-./mvnw -B verify "$@"
+./mvnw -B verify -Dlastgood.helm="$helm" "$@"

@@ -80,6 +80,12 @@ public class BuildReleaseReconciler implements Reconciler<BuildRelease> {
         namespaces =
                 new InformerEventSource<>(
                         InformerEventSourceConfiguration.from(Namespace.class, BuildRelease.class)
+                                // Cluster-scoped: one informer, whatever namespaces the
+                                // controller watches. Per-namespace informers would never
+                                // be asked (a Namespace's ResourceID has no namespace), so
+                                // every namespace would read as unlabeled.
+                                .withWatchAllNamespaces()
+                                .withFollowControllerNamespacesChanges(false)
                                 .withSecondaryToPrimaryMapper(
                                         ns ->
                                                 context.getPrimaryCache()

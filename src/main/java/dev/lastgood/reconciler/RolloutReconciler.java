@@ -284,6 +284,12 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         var namespaceSource =
                 new InformerEventSource<>(
                         InformerEventSourceConfiguration.from(Namespace.class, Rollout.class)
+                                // Cluster-scoped: one informer, whatever namespaces the
+                                // controller watches. Per-namespace informers would never
+                                // be asked (a Namespace's ResourceID has no namespace), so
+                                // every namespace would read as unlabeled.
+                                .withWatchAllNamespaces()
+                                .withFollowControllerNamespacesChanges(false)
                                 .withSecondaryToPrimaryMapper(
                                         ns ->
                                                 context.getPrimaryCache()

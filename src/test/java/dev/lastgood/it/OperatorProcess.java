@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged operator, run as its own process the way production runs it. */
@@ -18,25 +19,42 @@ public final class OperatorProcess implements AutoCloseable {
 
     private final Path log;
     private final int port;
+    private final Path kubeconfig;
+    private final Map<String, String> env;
     private Process process;
 
-    private OperatorProcess(String name) {
+    private OperatorProcess(String name, Path kubeconfig, Map<String, String> env) {
+        this.kubeconfig = kubeconfig;
+        this.env = env;
         this.port = freePort();
         this.log =
                 LocalCluster.projectDir()
                         .resolve("target/it-logs/" + name + "-" + (++started) + ".log");
     }
 
+    /** The operator with the local cluster's admin kubeconfig. */
     public static OperatorProcess start(String name) {
-        OperatorProcess op = new OperatorProcess(name);
+        return start(name, LocalCluster.kubeconfig(), Map.of());
+    }
+
+    /**
+     * The operator under another identity (the kubeconfig's), with extra environment variables, as
+     * a Deployment would set them.
+     */
+    public static OperatorProcess start(String name, Path kubeconfig, Map<String, String> env) {
+        OperatorProcess op = new OperatorProcess(name, kubeconfig, env);
+        op.forgetEarlierRuns();
+        op.launch();
+        return op;
+    }
+
+    /** A log name repeats from one test run to the next; a restart appends, a new process not. */
+    private void forgetEarlierRuns() {
         try {
-            // One log per test run: a log left by an earlier run would be read as this one's.
-            Files.deleteIfExists(op.log);
+            Files.deleteIfExists(log);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        op.launch();
-        return op;
     }
 
     private void launch() {
@@ -57,7 +75,8 @@ public final class OperatorProcess implements AutoCloseable {
                                     "-Dquarkus.http.host=127.0.0.1",
                                     "-jar",
                                     jar));
-            pb.environment().put("KUBECONFIG", LocalCluster.kubeconfig().toString());
+            pb.environment().putAll(env);
+            pb.environment().put("KUBECONFIG", kubeconfig.toString());
             pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             process = pb.start();
@@ -69,7 +88,7 @@ public final class OperatorProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(
@@ -93,11 +112,23 @@ public final class OperatorProcess implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException("operator not ready within 60s; log:\n" + logTail(80));
+        throw new IllegalStateException("operator not ready within 120s; log:\n" + logTail(80));
     }
 
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The exit code, once the process has ended by itself within the timeout; else null. */
+    public Integer awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    ? process.exitValue()
+                    : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL: no shutdown hooks, no last status write. */

@@ -32,6 +32,8 @@ hack/install-crds.sh
 
 echo "== go test (hack/cluster)"
 (cd hack/cluster && GOFLAGS=-mod=mod go test ./...)
+echo "== go test (hack/tools/argocd-lua: Argo CD health check and actions in gopher-lua)"
+(cd hack/tools/argocd-lua && GOFLAGS=-mod=mod go test ./...)
 
 echo "== maven verify"
 ./mvnw -B verify "$@"

@@ -113,7 +113,7 @@ class KubectlPluginIT extends Scenario {
             assertThat(paused)
                     .contains("Rollout:  " + ns + "/kv")
                     .contains("Phase:    Paused")
-                    .contains("Step:     2/3  pause until promoted")
+                    .contains("Step:     2/3 (spec.steps[1])  pause until promoted")
                     .contains("canary 20%  HTTPRoute kv: stable 80 / canary 20")
                     .containsPattern("Stable: +v1 +registry.example/kv@sha256:")
                     .containsPattern("Canary: +v2 +registry.example/kv@sha256:")

@@ -157,16 +157,29 @@ class KstatusIT extends Scenario {
     }
 
     @Test
-    void rolloutWhoseNewSpecTheOperatorHasNotSeenIsInProgress() {
+    void rolloutWhoseSpecTheOperatorHasNotSeenIsInProgressEvenWhenItIsNew() {
         healthyOn("v1", steps("setWeight: 20", "pause: {}", "setWeight: 100"));
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
+        String changed;
+        String fresh;
         operator.kill();
         try {
             pointAt("kv-v2");
+            apply(Manifests.rollout(ns, "fresh", "kv", "kv-v1", steps("setWeight: 100")));
 
-            assertThat(kstatus("kv")).startsWith("InProgress: Rollout generation is 2");
+            changed = kstatus("kv");
+            fresh = kstatus("fresh");
         } finally {
             operator.restart();
         }
+        awaitRollout(ns, "fresh", Duration.ofSeconds(60), healthyOn("v1"));
+
+        assertThat(changed)
+                .startsWith(
+                        "InProgress: Rollout generation is 2, but latest observed generation is 1");
+        assertThat(fresh)
+                .startsWith(
+                        "InProgress: Rollout generation is 1, but latest observed generation is 0");
+        assertThat(kstatus("fresh")).startsWith("Current:");
     }
 }

@@ -34,6 +34,8 @@ echo "== go test (hack/cluster)"
 (cd hack/cluster && GOFLAGS=-mod=mod go test ./...)
 echo "== go test (hack/tools/argocd-lua: Argo CD health check and actions in gopher-lua)"
 (cd hack/tools/argocd-lua && GOFLAGS=-mod=mod go test ./...)
+echo "== go test (hack/tools/kstatus: the kstatus verdict, as Flux and helm --wait compute it)"
+(cd hack/tools/kstatus && GOFLAGS=-mod=mod go test ./...)
 
 echo "== maven verify"
 ./mvnw -B verify "$@"

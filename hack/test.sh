@@ -40,6 +40,10 @@ promtool test rules config/prometheus/alerts_test.yaml
 
 echo "== go test (hack/cluster)"
 (cd hack/cluster && GOFLAGS=-mod=mod go test ./...)
+echo "== go test (hack/tools/argocd-lua: Argo CD health check and actions in gopher-lua)"
+(cd hack/tools/argocd-lua && GOFLAGS=-mod=mod go test ./...)
+echo "== go test (hack/tools/kstatus: the kstatus verdict, as Flux and helm --wait compute it)"
+(cd hack/tools/kstatus && GOFLAGS=-mod=mod go test ./...)
 
 echo "== maven verify"
 ./mvnw -B verify -Dlastgood.helm="$helm" "$@"

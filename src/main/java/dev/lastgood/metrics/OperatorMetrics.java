@@ -1,5 +1,6 @@
 package dev.lastgood.metrics;
 
+import dev.lastgood.api.v1alpha1.Reasons;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
@@ -61,6 +62,10 @@ public class OperatorMetrics {
 
     public OperatorMetrics() {
         DefaultExports.register(registry);
+        // Every reason starts at 0: a series born at 1 hides the first rollback or rejection
+        // from increase() and rate(), which is exactly what an alert on them asks about.
+        Reasons.ROLLBACK_CAUSES.forEach(reason -> rollbacks.labels(reason));
+        Reasons.REJECTIONS.forEach(reason -> rejections.labels(reason));
     }
 
     public CollectorRegistry registry() {

@@ -145,6 +145,22 @@ public final class OwnedObjects {
                 .build();
     }
 
+    /**
+     * The weight a route gives to backend {@code service}, over all its rules: 0 when it names no
+     * such backend, and 1 for a reference without a weight, as Gateway API defines it.
+     */
+    public static int backendWeight(HTTPRoute route, String service) {
+        if (route.getSpec() == null || route.getSpec().getRules() == null) {
+            return 0;
+        }
+        return route.getSpec().getRules().stream()
+                .filter(rule -> rule.getBackendRefs() != null)
+                .flatMap(rule -> rule.getBackendRefs().stream())
+                .filter(ref -> service.equals(ref.getName()))
+                .mapToInt(ref -> ref.getWeight() == null ? 1 : ref.getWeight())
+                .sum();
+    }
+
     static Map<String, String> trackLabels(Rollout rollout, String track) {
         return Map.of(Labels.ROLLOUT, rollout.getMetadata().getName(), Labels.TRACK, track);
     }

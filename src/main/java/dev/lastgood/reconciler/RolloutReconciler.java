@@ -191,6 +191,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 desired,
                 track(rollout, OwnedObjects.STABLE, context),
                 track(rollout, OwnedObjects.CANARY, context),
+                routeCanaryWeight(rollout, context),
                 annotations.get(Labels.PROMOTE),
                 annotations.get(Labels.ABORT),
                 measureIfDue(rollout, desired, now),
@@ -226,6 +227,20 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 .findFirst()
                 .map(RolloutReconciler::trackState)
                 .orElse(TrackState.MISSING);
+    }
+
+    /** The canary's weight in the Rollout's HTTPRoute as the cache has it; null without one. */
+    private Integer routeCanaryWeight(Rollout rollout, Context<Rollout> context) {
+        if (!gatewayApi) {
+            return null;
+        }
+        String name = rollout.getMetadata().getName();
+        String canary = OwnedObjects.trackName(rollout, OwnedObjects.CANARY);
+        return context.getSecondaryResources(HTTPRoute.class).stream()
+                .filter(r -> name.equals(r.getMetadata().getName()))
+                .findFirst()
+                .map(r -> OwnedObjects.backendWeight(r, canary))
+                .orElse(null);
     }
 
     private static TrackState trackState(Deployment d) {

@@ -56,13 +56,7 @@ class StatusRecorder {
         status.selector = OwnedObjects.podSelector(rollout);
         write(rollout, status, context);
         plan.transitions().forEach(t -> announce(rollout, t));
-        metrics.rolloutState(
-                rollout.getMetadata().getNamespace(),
-                rollout.getMetadata().getName(),
-                status.phase,
-                status.stable == null ? null : status.stable.version,
-                status.canary == null ? null : status.canary.version,
-                status.canaryWeight == null ? 0 : status.canaryWeight);
+        exportState(rollout, status);
         if (plan.requeueAfter() == null) {
             return UpdateControl.noUpdate();
         }
@@ -84,6 +78,7 @@ class StatusRecorder {
         status.message = verdict.message();
         conditions(rollout, status, false, verdict.reason(), verdict.message());
         write(rollout, status, context);
+        exportState(rollout, status);
         if (isNew) {
             metrics.rejected(verdict.reason());
             announce(
@@ -110,6 +105,7 @@ class StatusRecorder {
         status.message = message;
         conditions(rollout, status, true, Reasons.INVALID_SPEC, message);
         write(rollout, status, context);
+        exportState(rollout, status);
         if (isNew) {
             announce(rollout, Transition.warning(Reasons.INVALID_SPEC, null, message));
         }
@@ -142,6 +138,17 @@ class StatusRecorder {
                 c.setReason(reason);
             }
         }
+    }
+
+    /** The phase, versions and weight as metrics, for every outcome: rejections too. */
+    private void exportState(Rollout rollout, RolloutStatus status) {
+        metrics.rolloutState(
+                rollout.getMetadata().getNamespace(),
+                rollout.getMetadata().getName(),
+                status.phase,
+                status.stable == null ? null : status.stable.version,
+                status.canary == null ? null : status.canary.version,
+                status.canaryWeight == null ? 0 : status.canaryWeight);
     }
 
     private void announce(Rollout rollout, Transition t) {

@@ -12,6 +12,8 @@ import java.util.List;
  *
  * @param previous the status as last written; null for a new Rollout
  * @param desired the verified release the spec names
+ * @param routeCanaryWeight the canary's weight in the HTTPRoute as it is now, or null without a
+ *     route
  * @param round outcomes of the analysis round taken this pass, or null when none was due
  */
 public record Observation(
@@ -21,6 +23,7 @@ public record Observation(
         ReleaseSnapshot desired,
         TrackState stable,
         TrackState canary,
+        Integer routeCanaryWeight,
         String promoteAnnotation,
         String abortAnnotation,
         List<Outcome> round,

@@ -119,6 +119,12 @@ public final class Planner {
         if (abortRequested()) {
             return rollback(Reasons.ABORTED, "aborted by annotation " + Labels.ABORT);
         }
+        if (trafficTakenBack()) {
+            return rollback(
+                    Reasons.ABORTED,
+                    "traffic was taken off the canary outside the operator (break-glass"
+                            + " rollback); treated as an abort");
+        }
         if (in.round() != null && analysisBreached()) {
             return rollback(breachReason, breachMessage);
         }
@@ -200,6 +206,30 @@ public final class Planner {
                 && !now.isBlank()
                 && !"false".equals(now)
                 && !Objects.equals(now, s.abortToken);
+    }
+
+    /**
+     * Whether a person sent the canary's traffic back to stable while the canary carried some: the
+     * route at 0% canary, or the canary Deployment scaled to zero. That is what the break-glass
+     * rollback ({@code kubectl lastgood rollback --break-glass}) does with the operator stopped;
+     * re-applying the plan would send traffic back to the release they just took it from.
+     *
+     * <p>The operator itself only leaves a canary at 0 together with a status of weight 0, except
+     * when it dies between applying and recording: then the canary was being rolled back anyway, or
+     * its promotion had finished, which is checked first.
+     */
+    private boolean trafficTakenBack() {
+        if (currentWeight() == 0) {
+            return false;
+        }
+        if (Boolean.TRUE.equals(s.promoting)
+                && in.stable().rolledOut(s.canary.identity(), replicas)) {
+            return false;
+        }
+        boolean canaryScaledDown = in.canary().release() != null && in.canary().replicas() == 0;
+        boolean routeEmptied =
+                routed() && in.routeCanaryWeight() != null && in.routeCanaryWeight() == 0;
+        return canaryScaledDown || routeEmptied;
     }
 
     private String breachReason;

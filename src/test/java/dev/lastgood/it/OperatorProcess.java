@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The packaged operator, run as its own process the way production runs it. */
 public final class OperatorProcess implements AutoCloseable {
+    private static final int READY_TIMEOUT_SECONDS = 180;
     private static int started;
 
     private final Path log;
@@ -88,7 +89,8 @@ public final class OperatorProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        // Generous: on a loaded 2-core machine the JVM alone has taken over a minute to start.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(
@@ -112,7 +114,8 @@ public final class OperatorProcess implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException("operator not ready within 120s; log:\n" + logTail(80));
+        throw new IllegalStateException(
+                "operator not ready within " + READY_TIMEOUT_SECONDS + "s; log:\n" + logTail(80));
     }
 
     public String url(String path) {

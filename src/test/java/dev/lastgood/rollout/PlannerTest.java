@@ -969,6 +969,88 @@ class PlannerTest {
         return world;
     }
 
+    // ---- break-glass rollback ---------------------------------------------------------------
+
+    @Test
+    void treatsARouteSentBackToStableByAPersonAsAnAbortInsteadOfFightingIt() {
+        World world = pausedCanaryAt20(routed(4, Step.weight(20), Step.pause(null)));
+
+        world.route = 0;
+        Plan plan = world.pass();
+        Plan next = world.pass();
+
+        assertThat(plan.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(plan.status().message).contains("break-glass");
+        assertThat(plan.status().failedReleases).containsExactly(V2.key());
+        assertThat(plan.desired().canaryWeight()).isZero();
+        assertThat(plan.desired().canaryReplicas()).isZero();
+        assertThat(plan.desired().stableRelease().sameRelease(V1)).isTrue();
+        assertThat(plan.transitions())
+                .singleElement()
+                .satisfies(
+                        t -> {
+                            assertThat(t.reason()).isEqualTo(Reasons.ROLLED_BACK);
+                            assertThat(t.detail()).isEqualTo(Reasons.ABORTED);
+                        });
+        assertThat(next.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(next.desired().canaryWeight()).isZero();
+        assertThat(next.transitions()).isEmpty();
+    }
+
+    @Test
+    void treatsACanaryScaledToZeroByAPersonAsAnAbort() {
+        World world = pausedCanaryAt20(ratio(5, Step.weight(20), Step.pause(null)));
+
+        world.canary = new TrackState(V2.identity(), 0, 0, 0, 0, true);
+        Plan plan = world.pass();
+
+        assertThat(plan.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(plan.desired().canaryReplicas()).isZero();
+        assertThat(plan.desired().stableReplicas()).isEqualTo(5);
+    }
+
+    @Test
+    void keepsTheCanaryWhileTheRouteCarriesItsWeight() {
+        World world = pausedCanaryAt20(routed(4, Step.weight(20), Step.pause(null)));
+
+        Plan plan = world.pass();
+
+        assertThat(world.route).isEqualTo(20);
+        assertThat(plan.status().phase).isEqualTo(Phase.PAUSED);
+        assertThat(plan.desired().canaryWeight()).isEqualTo(20);
+    }
+
+    @Test
+    void completesAPromotionWhoseRouteWasAlreadyResetBeforeTheOperatorDied() {
+        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
+            world.pass();
+            world.settle();
+        }
+        world.settle();
+
+        world.route = 0;
+        Plan plan = world.pass();
+
+        assertThat(plan.status().phase).isEqualTo(Phase.HEALTHY);
+        assertThat(plan.status().stable.sameRelease(V2)).isTrue();
+        assertThat(reasons(plan)).containsExactly(Reasons.PROMOTED);
+    }
+
+    /** V1 healthy, V2 a canary carrying 20% and paused until promoted. */
+    private static World pausedCanaryAt20(RolloutSpec spec) {
+        World world = World.healthy(spec, V1);
+        world.wanted = V2;
+        world.pass();
+        world.settle();
+        world.pass();
+        world.settle();
+        assertThat(world.status.phase).isEqualTo(Phase.PAUSED);
+        assertThat(world.status.canaryWeight).isEqualTo(20);
+        return world;
+    }
+
     // ---- fixtures --------------------------------------------------------------------------
 
     /**
@@ -981,6 +1063,7 @@ class PlannerTest {
         ReleaseSnapshot wanted;
         TrackState stable = TrackState.MISSING;
         TrackState canary = TrackState.MISSING;
+        Integer route;
         String promote;
         String abort;
         List<Outcome> round;
@@ -1004,7 +1087,7 @@ class PlannerTest {
 
         Observation observation() {
             return new Observation(
-                    1, spec, status, wanted, stable, canary, promote, abort, round, now);
+                    1, spec, status, wanted, stable, canary, route, promote, abort, round, now);
         }
 
         /** One reconcile: plan, then write the status. */
@@ -1012,6 +1095,8 @@ class PlannerTest {
             plan = Planner.plan(observation());
             status = plan.status();
             round = null;
+            // The reconciler applies the route in the same pass, before it writes the status.
+            route = spec.traffic == null ? null : plan.desired().canaryWeight();
             return plan;
         }
 
@@ -1019,6 +1104,7 @@ class PlannerTest {
         void settle() {
             stable = ready(plan.desired().stableRelease(), plan.desired().stableReplicas());
             canary = ready(plan.desired().canaryRelease(), plan.desired().canaryReplicas());
+            route = spec.traffic == null ? null : plan.desired().canaryWeight();
         }
 
         void later(Duration d) {

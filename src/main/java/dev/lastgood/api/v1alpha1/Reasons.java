@@ -1,5 +1,7 @@
 package dev.lastgood.api.v1alpha1;
 
+import java.util.List;
+
 /**
  * Reasons of conditions and events, and the values of metric {@code reason} labels.
  *
@@ -38,6 +40,19 @@ public final class Reasons {
     public static final String ANALYSIS_INCONCLUSIVE = "AnalysisInconclusive";
     public static final String ABORTED = "Aborted";
     public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+
+    /** Every reason the environment guard refuses a release for. */
+    public static final List<String> REJECTIONS =
+            List.of(
+                    ENVIRONMENT_MISMATCH,
+                    NAMESPACE_NOT_LABELED,
+                    IMAGE_NOT_PINNED,
+                    APPLICATION_MISMATCH,
+                    RELEASE_NOT_FOUND);
+
+    /** Every cause of a rollback. */
+    public static final List<String> ROLLBACK_CAUSES =
+            List.of(ANALYSIS_FAILED, ANALYSIS_INCONCLUSIVE, ABORTED, PROGRESS_DEADLINE_EXCEEDED);
 
     private Reasons() {}
 }

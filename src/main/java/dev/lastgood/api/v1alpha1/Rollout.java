@@ -1,6 +1,7 @@
 package dev.lastgood.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -34,4 +35,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class Rollout extends CustomResource<RolloutSpec, RolloutStatus> implements Namespaced {
     public static final String GROUP = "lastgood.dev";
     public static final String VERSION = "v1alpha1";
+
+    /**
+     * Defaulted by the API server, so a Rollout the operator has not seen yet reads as status
+     * {observedGeneration: 0} rather than no status: kstatus (Flux, {@code helm --wait}) calls an
+     * object without status.observedGeneration Current, which would report a Rollout ready before
+     * anything ran.
+     */
+    @Override
+    @Default("{}")
+    public RolloutStatus getStatus() {
+        return super.getStatus();
+    }
 }

@@ -2,6 +2,7 @@ package dev.lastgood.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
@@ -16,7 +17,10 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutStatus {
-    @JsonPropertyDescription("The metadata.generation this status describes.")
+    @Default("0")
+    @JsonPropertyDescription(
+            "The metadata.generation this status describes; 0 until the operator has seen the"
+                    + " Rollout.")
     public Long observedGeneration;
 
     @JsonPropertyDescription("Progressing, Paused, Healthy, Degraded, RolledBack or Rejected.")

@@ -21,7 +21,7 @@ SAMPLES="$ROOT/config/samples/demo"
 NS=kv-production
 OPERATOR_PORT="${LG_DEMO_OPERATOR_PORT:-18080}"
 GATEWAY_ADDR="127.0.0.1:${LG_DEMO_GATEWAY_PORT:-19464}"
-PROM_PORT=19090 # the Rollout sample's analysis address names this port
+PROM_PORT="${LG_DEMO_PROM_PORT:-19090}" # replaces the port in the Rollout sample's analysis address
 KEEP=0
 
 for arg in "$@"; do
@@ -118,12 +118,15 @@ start_timeline() {
     done
   ) &
   TIMELINE_PIDS+=($!)
-  (
-    k -n "$NS" get events.v1.events.k8s.io --watch-only --no-headers \
-      -o 'custom-columns=TYPE:.type,REASON:.reason,NOTE:.note' 2>/dev/null |
-      while read -r type reason note; do
-        printf '%s  %-7s %-16s %s\n' "$(clock)" "$type" "$reason" "$note"
-      done
+  # Only Lastgood's own events (on Rollouts): the timeline is about releases, not pods.
+  # The watch runs as the background job itself, so $! is kubectl's PID and stopping it ends
+  # the whole pipeline.
+  k -n "$NS" get events.v1.events.k8s.io --watch-only --no-headers \
+    --field-selector regarding.kind=Rollout \
+    -o 'custom-columns=TYPE:.type,REASON:.reason,NOTE:.note' 2>/dev/null > >(
+    while read -r type reason note; do
+      printf '%s  %-7s %-16s %s\n' "$(clock)" "$type" "$reason" "$note"
+    done
   ) &
   TIMELINE_PIDS+=($!)
 }
@@ -155,7 +158,7 @@ say "synthetic gateway on $GATEWAY_ADDR, Prometheus on 127.0.0.1:$PROM_PORT"
 # --- 2a. production serves v1 -------------------------------------------------------------
 stage serve-v1 "2a. Namespaces kv-staging and kv-production; the production Rollout serves v1"
 k apply -f "$SAMPLES/00-namespaces.yaml" -f "$SAMPLES/10-release-v1.yaml" >/dev/null
-k apply -f "$SAMPLES/20-rollout.yaml" >/dev/null
+sed "s|127.0.0.1:19090|127.0.0.1:$PROM_PORT|" "$SAMPLES/20-rollout.yaml" | k apply -f - >/dev/null
 start_timeline
 wait_for 90 "v1 becoming healthy" healthy_on v1
 sleep 1

@@ -38,7 +38,13 @@ for f in "$std"/gateway.networking.k8s.io_*.yaml; do
   k apply --server-side --force-conflicts --field-manager=lastgood-install -f "$f" >/dev/null
 done
 k apply --server-side --force-conflicts --field-manager=lastgood-install -k "$ROOT/crds" >/dev/null
-k wait --for=condition=Established --timeout=60s \
-  crd/rollouts.lastgood.dev crd/buildreleases.lastgood.dev crd/httproutes.gateway.networking.k8s.io >/dev/null
+# A CRD created a moment ago has no status.conditions yet, and kubectl wait then fails at once
+# instead of waiting: retry until the API server has written them.
+end=$((SECONDS + 90))
+until k wait --for=condition=Established --timeout=10s \
+  crd/rollouts.lastgood.dev crd/buildreleases.lastgood.dev crd/httproutes.gateway.networking.k8s.io >/dev/null 2>&1; do
+  ((SECONDS < end)) || lg_die "the CRDs were not established within 90s"
+  sleep 1
+done
 k apply --server-side --force-conflicts --field-manager=lastgood-install -k "$ROOT/config/admission" >/dev/null
 echo "installed: Gateway API $GATEWAY_API_VERSION CRDs, Lastgood CRDs, admission policy"

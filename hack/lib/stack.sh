@@ -10,7 +10,9 @@ lg_stack_stop_pidfile() {
   local file=$1 pid
   [[ -f $file ]] || return 0
   pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
+  # A PID file can outlive its process, and the PID can be reused: only stop a process that
+  # is still one of ours (the operator jar or the synthetic gateway).
+  if kill -0 "$pid" 2>/dev/null && grep -qaE 'quarkus-run.jar|synthetic-gateway' "/proc/$pid/cmdline" 2>/dev/null; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true

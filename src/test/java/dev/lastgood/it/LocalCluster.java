@@ -22,6 +22,30 @@ import java.util.concurrent.TimeUnit;
 public final class LocalCluster {
     private static KubernetesClient client;
 
+    /**
+     * Namespaces the tests created; deleted when the test JVM ends, so a reused cluster stays
+     * clean.
+     */
+    private static final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    if (client != null && !created.isEmpty()) {
+                                        created.forEach(
+                                                n -> {
+                                                    try {
+                                                        client.namespaces().withName(n).delete();
+                                                    } catch (RuntimeException e) {
+                                                        // best effort at exit
+                                                    }
+                                                });
+                                    }
+                                }));
+    }
+
     private LocalCluster() {}
 
     public static Path projectDir() {
@@ -132,6 +156,7 @@ public final class LocalCluster {
         }
         Namespace ns = b.build();
         client().resource(ns).create();
+        created.add(name);
         return name;
     }
 }

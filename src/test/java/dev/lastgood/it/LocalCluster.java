@@ -29,21 +29,25 @@ public final class LocalCluster {
     private static final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     static {
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    if (client != null && !created.isEmpty()) {
-                                        created.forEach(
-                                                n -> {
-                                                    try {
-                                                        client.namespaces().withName(n).delete();
-                                                    } catch (RuntimeException e) {
-                                                        // best effort at exit
-                                                    }
-                                                });
-                                    }
-                                }));
+        Runtime.getRuntime().addShutdownHook(new Thread(LocalCluster::deleteCreatedNamespaces));
+    }
+
+    /**
+     * Deletes the namespaces the tests created so far. Called after each test class, so the next
+     * class's operator does not carry on with Rollouts an earlier class left mid-canary.
+     */
+    public static void deleteCreatedNamespaces() {
+        if (client == null) {
+            return;
+        }
+        for (String n : List.copyOf(created)) {
+            try {
+                client.namespaces().withName(n).delete();
+            } catch (RuntimeException e) {
+                // best effort: a leftover namespace only costs the next class some noise
+            }
+            created.remove(n);
+        }
     }
 
     private LocalCluster() {}

@@ -16,12 +16,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /** Helpers for tests that drive Rollouts on the local cluster through kubectl. */
 public abstract class Scenario {
     protected static final KubernetesClient K = LocalCluster.client();
+
+    /** Runs after the subclass's own @AfterAll (which stops its operator). */
+    @AfterAll
+    static void deleteNamespacesOfThisClass() {
+        LocalCluster.deleteCreatedNamespaces();
+    }
 
     /** On failure: print what a person would look at first. */
     public static TestWatcher dumpOnFailure(

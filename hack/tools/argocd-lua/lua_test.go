@@ -28,6 +28,7 @@ func TestHealth(t *testing.T) {
 		{"rejected.yaml", "Degraded", "BuildRelease kv-staging/kv-v2 is for environment staging, not production"},
 		{"degraded.yaml", "Degraded", "invalid spec: spec.steps[0]: setWeight must be between 0 and 100"},
 		{"no-status.yaml", "Progressing", "Waiting for the Lastgood operator to report a status"},
+		{"not-yet-seen.yaml", "Progressing", "Waiting for the Lastgood operator to report a status"},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -50,6 +51,7 @@ func TestDiscoveryOffersPromoteOnlyWhenPausedAndAbortOnlyForACanaryInFlight(t *t
 		{"healthy.yaml", true, true},
 		{"rolled-back.yaml", true, true},
 		{"no-status.yaml", true, true},
+		{"not-yet-seen.yaml", true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

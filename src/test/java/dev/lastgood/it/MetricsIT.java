@@ -68,44 +68,54 @@ class MetricsIT extends Scenario {
         apply(Manifests.release(staging, "kv-v2", "kv", "v2", "staging"));
         pointAt("kv-v2", staging);
         awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("Rejected"));
-        Scrape rejected = scrape();
+        Scrape rejected = scrapeWhen(s -> s.has("lastgood_rollout_info", phaseOfKv("Rejected")));
 
         app.errorRate("v2", 0);
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
         pointAt("kv-v2", ns);
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
-        Scrape canary = scrape();
+        Scrape canary = scrapeWhen(s -> s.has("lastgood_rollout_info", phaseOfKv("Paused")));
         kubectlOk("-n", ns, "annotate", "rollout", "kv", "lastgood.dev/promote=go");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn("v2"));
-        Scrape promoted = scrape();
+        Scrape promoted =
+                scrapeWhen(
+                        s ->
+                                s.has(
+                                        "lastgood_rollout_info",
+                                        with(phaseOfKv("Healthy"), "stable", "v2")));
 
         app.errorRate("v3", 0.5);
         apply(Manifests.release(ns, "kv-v3", "kv", "v3", "production"));
         pointAt("kv-v3", ns);
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
-        Scrape rolledBack = scrape();
+        Scrape rolledBack =
+                scrapeWhen(
+                        s ->
+                                s.has("lastgood_rollout_info", phaseOfKv("RolledBack"))
+                                        && s.value(
+                                                        "lastgood_rollbacks_total",
+                                                        reason("AnalysisFailed"))
+                                                > start.value(
+                                                        "lastgood_rollbacks_total",
+                                                        reason("AnalysisFailed")));
 
         for (Scrape s : List.of(start, healthy, rejected, canary, promoted, rolledBack)) {
             promtoolAccepts(s);
         }
+        // Counters are the operator's, over every Rollout of the cluster (other tests leave
+        // some behind), so they are asserted to move, not to move by exactly one.
         Map<String, String> kv = Map.of("namespace", ns, "rollout", "kv");
-        assertThat(
-                        rejected.value(
-                                "lastgood_releases_rejected_total", reason("EnvironmentMismatch")))
-                .isEqualTo(
-                        start.value(
-                                        "lastgood_releases_rejected_total",
-                                        reason("EnvironmentMismatch"))
-                                + 1);
-        assertThat(start.value("lastgood_rollbacks_total", reason("AnalysisFailed"))).isZero();
+        String rejections = "lastgood_releases_rejected_total";
+        assertThat(rejected.value(rejections, reason("EnvironmentMismatch")))
+                .isGreaterThan(start.value(rejections, reason("EnvironmentMismatch")));
+        assertThat(start.value("lastgood_rollbacks_total", reason("AnalysisFailed")))
+                .as("exported before the first rollback")
+                .isGreaterThanOrEqualTo(0);
         assertThat(rolledBack.value("lastgood_rollbacks_total", reason("AnalysisFailed")))
-                .isEqualTo(1);
+                .isGreaterThan(start.value("lastgood_rollbacks_total", reason("AnalysisFailed")));
         assertThat(promoted.value("lastgood_promotions_total", Map.of()))
-                .isEqualTo(start.value("lastgood_promotions_total", Map.of()) + 2);
-        assertThat(
-                        rejected.value(
-                                "lastgood_rollout_info",
-                                with(kv, "phase", "Rejected", "stable", "v1")))
+                .isGreaterThanOrEqualTo(start.value("lastgood_promotions_total", Map.of()) + 2);
+        assertThat(rejected.value("lastgood_rollout_info", with(kv, "phase", "Rejected")))
                 .isEqualTo(1);
         assertThat(canary.value("lastgood_rollout_canary_weight", kv)).isEqualTo(20);
         assertThat(promoted.value("lastgood_rollout_canary_weight", kv)).isZero();
@@ -129,12 +139,12 @@ class MetricsIT extends Scenario {
                 .isGreaterThanOrEqualTo(1);
         assertThat(rolledBack.text)
                 .contains("# TYPE lastgood_reconcile_duration_seconds histogram");
+        String reconciles = "lastgood_reconcile_duration_seconds_count";
         assertThat(
                         rolledBack.value(
                                 "lastgood_reconcile_duration_seconds_bucket", Map.of("le", "+Inf")))
-                .isEqualTo(rolledBack.value("lastgood_reconcile_duration_seconds_count", Map.of()))
-                .isGreaterThan(
-                        healthy.value("lastgood_reconcile_duration_seconds_count", Map.of()));
+                .isEqualTo(rolledBack.value(reconciles, Map.of()))
+                .isGreaterThan(healthy.value(reconciles, Map.of()));
         assertThat(rolledBack.value("lastgood_reconcile_duration_seconds_sum", Map.of()))
                 .isPositive();
         assertThat(rolledBack.value("jvm_memory_bytes_used", Map.of("area", "heap"))).isPositive();
@@ -163,6 +173,25 @@ class MetricsIT extends Scenario {
         var r = LocalCluster.run(List.of("promtool", "check", "metrics"), s.text, Map.of());
         assertThat(r.exit()).as("promtool check metrics: %s", r.all()).isZero();
         assertThat(r.all()).as("promtool lint").isBlank();
+    }
+
+    private Map<String, String> phaseOfKv(String phase) {
+        return Map.of("namespace", ns, "rollout", "kv", "phase", phase);
+    }
+
+    /**
+     * Scrapes until {@code ready} holds: the operator counts a transition just after it writes the
+     * status that the test waited for.
+     */
+    private static Scrape scrapeWhen(java.util.function.Predicate<Scrape> ready) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Scrape s = scrape();
+        while (!ready.test(s) && System.nanoTime() < deadline) {
+            OperatorProcess.sleep(200);
+            s = scrape();
+        }
+        assertThat(ready.test(s)).as("metrics never showed the transition:%n%s", s.text).isTrue();
+        return s;
     }
 
     private static Map<String, String> reason(String reason) {
@@ -209,6 +238,10 @@ class MetricsIT extends Scenario {
             List<Double> values = matching(name, labels);
             assertThat(values).as("samples of %s%s in:%n%s", name, labels, text).hasSize(1);
             return values.get(0);
+        }
+
+        boolean has(String name, Map<String, String> labels) {
+            return !matching(name, labels).isEmpty();
         }
 
         /** How many samples of {@code name} have labels including {@code labels}. */

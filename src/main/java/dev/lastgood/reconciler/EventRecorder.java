@@ -58,6 +58,9 @@ public class EventRecorder {
         try {
             client.resource(event).create();
         } catch (KubernetesClientException e) {
+            if (String.valueOf(e.getMessage()).contains("being terminated")) {
+                return; // the namespace is going away with its events
+            }
             LOG.warn("could not record event {}: {}", reason, e.getMessage());
         }
     }

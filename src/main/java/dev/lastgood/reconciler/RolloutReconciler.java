@@ -66,6 +66,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     private static final int MAX_NAME_LENGTH = 56;
 
     private static final int HTTP_BAD_REQUEST = 400;
+    private static final int HTTP_FORBIDDEN = 403;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
 
@@ -84,6 +85,29 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     @Override
     public UpdateControl<Rollout> reconcile(Rollout rollout, Context<Rollout> context) {
+        try {
+            return reconcileOnce(rollout, context);
+        } catch (KubernetesClientException e) {
+            if (namespaceTerminating(e)) {
+                // The namespace is being deleted with everything in it: nothing to do, and
+                // nothing worth an error either.
+                return UpdateControl.noUpdate();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean namespaceTerminating(KubernetesClientException e) {
+        var status = e.getStatus();
+        return e.getCode() == HTTP_FORBIDDEN
+                && status != null
+                && status.getDetails() != null
+                && status.getDetails().getCauses() != null
+                && status.getDetails().getCauses().stream()
+                        .anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
+    }
+
+    private UpdateControl<Rollout> reconcileOnce(Rollout rollout, Context<Rollout> context) {
         var timer = metrics.startReconcile();
         try {
             List<String> problems = problems(rollout);

@@ -94,7 +94,7 @@ class ChartRbacIT extends Scenario {
 
         firstRelease("v1");
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
-        pointAt("kv-v2");
+        pointRolloutAt(ns, "kv-v2");
         Rollout done = awaitRollout(ns, "kv", Duration.ofSeconds(90), healthyOn("v2"));
 
         assertThat(done.getStatus().history).extracting(h -> h.version).contains("v1", "v2");
@@ -166,18 +166,6 @@ class ChartRbacIT extends Scenario {
         apply(Manifests.release(ns, "kv-" + version, "kv", version, "production"));
         apply(Manifests.rollout(ns, "kv", "kv", "kv-" + version, CANARY));
         awaitRollout(ns, "kv", Duration.ofSeconds(90), healthyOn(version));
-    }
-
-    private void pointAt(String release) {
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"" + release + "\"}}}");
     }
 
     private static boolean isHealthy(Rollout r) {

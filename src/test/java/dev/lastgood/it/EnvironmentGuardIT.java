@@ -52,15 +52,7 @@ class EnvironmentGuardIT extends Scenario {
         var routeBefore = route(ns, "kv").getMetadata().getResourceVersion();
         double rejectedBefore = rejectedCount("EnvironmentMismatch");
 
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"kv-v2\",\"namespace\":\"" + staging + "\"}}}");
+        pointRolloutAt(ns, "kv-v2", staging);
         Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("Rejected"));
 
         assertThat(r.getStatus().conditions)
@@ -184,15 +176,7 @@ class EnvironmentGuardIT extends Scenario {
                 Manifests.rollout(ns, "kv", "kv", "kv-v1", options)
                         .replace("name: kv-v1", "name: kv-v1\n    namespace: " + builds));
         awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn("v1"));
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"kv-v2\"}}}");
+        pointRolloutAt(ns, "kv-v2");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
         assertThat(routeCanaryWeight(ns, "kv")).isEqualTo(50);
 

@@ -87,18 +87,6 @@ class KstatusIT extends Scenario {
         awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn(version));
     }
 
-    private void pointAt(String release) {
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"" + release + "\"}}}");
-    }
-
     private static RolloutOptions steps(String... steps) {
         return new RolloutOptions(2, List.of(steps), null, "2s", 2, true, 120);
     }
@@ -112,7 +100,7 @@ class KstatusIT extends Scenario {
                 LocalCluster.kubectl(
                         "-n", ns, "wait", "--for=condition=Ready", "rollout/kv", "--timeout=60s");
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
-        pointAt("kv-v2");
+        pointRolloutAt(ns, "kv-v2");
         var waitNext =
                 LocalCluster.kubectl(
                         "-n", ns, "wait", "--for=condition=Ready", "rollout/kv", "--timeout=60s");
@@ -132,7 +120,7 @@ class KstatusIT extends Scenario {
         healthyOn("v1", steps("setWeight: 20", "pause: {}", "setWeight: 100"));
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
 
-        pointAt("kv-v2");
+        pointRolloutAt(ns, "kv-v2");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
         var waitPaused =
                 LocalCluster.kubectl(
@@ -147,7 +135,7 @@ class KstatusIT extends Scenario {
     void rolledBackRolloutIsFailed() {
         healthyOn("v1", steps("setWeight: 20", "pause: {}", "setWeight: 100"));
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
-        pointAt("kv-v2");
+        pointRolloutAt(ns, "kv-v2");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
 
         kubectlOk("-n", ns, "annotate", "rollout", "kv", "lastgood.dev/abort=now");
@@ -164,7 +152,7 @@ class KstatusIT extends Scenario {
         String fresh;
         operator.kill();
         try {
-            pointAt("kv-v2");
+            pointRolloutAt(ns, "kv-v2");
             apply(Manifests.rollout(ns, "fresh", "kv", "kv-v1", steps("setWeight: 100")));
 
             changed = kstatus("kv");

@@ -65,24 +65,12 @@ class KubectlPluginIT extends Scenario {
         apply(Manifests.release(ns, "kv-" + version, "kv", version, "production"));
         apply(Manifests.rollout(ns, "kv", "kv", "kv-v1", options));
         awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn("v1"));
-        pointAt("kv-" + version);
+        pointRolloutAt(ns, "kv-" + version);
         awaitRollout(
                 ns,
                 "kv",
                 Duration.ofSeconds(60),
                 r -> "Paused".equals(r.getStatus().phase) && r.getStatus().canaryWeight == 20);
-    }
-
-    private void pointAt(String release) {
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"" + release + "\"}}}");
     }
 
     private static boolean latestMeasurementSuccessful(Rollout r) {
@@ -134,7 +122,7 @@ class KubectlPluginIT extends Scenario {
             assertThat(history.get(2)).doesNotStartWith("*").contains("v1");
 
             apply(Manifests.release(ns, "kv-v3", "kv", "v3", "production"));
-            pointAt("kv-v3");
+            pointRolloutAt(ns, "kv-v3");
             awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
             String aborted = pluginOk("abort", "kv", "-n", ns).out();
             Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("RolledBack"));

@@ -66,13 +66,13 @@ class MetricsIT extends Scenario {
         Scrape healthy = scrape();
 
         apply(Manifests.release(staging, "kv-v2", "kv", "v2", "staging"));
-        pointAt("kv-v2", staging);
+        pointRolloutAt(ns, "kv-v2", staging);
         awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("Rejected"));
         Scrape rejected = scrapeWhen(s -> s.has("lastgood_rollout_info", phaseOfKv("Rejected")));
 
         app.errorRate("v2", 0);
         apply(Manifests.release(ns, "kv-v2", "kv", "v2", "production"));
-        pointAt("kv-v2", ns);
+        pointRolloutAt(ns, "kv-v2", ns);
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
         Scrape canary = scrapeWhen(s -> s.has("lastgood_rollout_info", phaseOfKv("Paused")));
         kubectlOk("-n", ns, "annotate", "rollout", "kv", "lastgood.dev/promote=go");
@@ -86,7 +86,7 @@ class MetricsIT extends Scenario {
 
         app.errorRate("v3", 0.5);
         apply(Manifests.release(ns, "kv-v3", "kv", "v3", "production"));
-        pointAt("kv-v3", ns);
+        pointRolloutAt(ns, "kv-v3", ns);
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
         Scrape rolledBack =
                 scrapeWhen(
@@ -151,22 +151,6 @@ class MetricsIT extends Scenario {
         assertThat(rolledBack.value("jvm_threads_current", Map.of())).isPositive();
         assertThat(rolledBack.value("process_cpu_seconds_total", Map.of()))
                 .isGreaterThan(start.value("process_cpu_seconds_total", Map.of()));
-    }
-
-    private void pointAt(String release, String releaseNamespace) {
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\""
-                        + release
-                        + "\",\"namespace\":\""
-                        + releaseNamespace
-                        + "\"}}}");
     }
 
     private static void promtoolAccepts(Scrape s) {

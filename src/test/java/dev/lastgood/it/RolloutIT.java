@@ -53,18 +53,6 @@ class RolloutIT extends Scenario {
         awaitRollout(ns, "kv", Duration.ofSeconds(60), healthyOn(v1));
     }
 
-    private void pointAt(String releaseName) {
-        kubectlOk(
-                "-n",
-                ns,
-                "patch",
-                "rollout",
-                "kv",
-                "--type=merge",
-                "-p",
-                "{\"spec\":{\"release\":{\"name\":\"" + releaseName + "\"}}}");
-    }
-
     private void newRelease(String version, double errorRate) {
         app.errorRate(version, errorRate);
         apply(Manifests.release(ns, "kv-" + version, "kv", version, "production"));
@@ -91,7 +79,7 @@ class RolloutIT extends Scenario {
 
         Rollout done;
         try (Sampler sampler = new Sampler(ns, "kv")) {
-            pointAt("kv-v2-happy");
+            pointRolloutAt(ns, "kv-v2-happy");
             done = awaitRollout(ns, "kv", Duration.ofSeconds(90), healthyOn("v2-happy"));
             OperatorProcess.sleep(300);
 
@@ -131,7 +119,7 @@ class RolloutIT extends Scenario {
 
         Rollout rolledBack;
         try (Sampler sampler = new Sampler(ns, "kv")) {
-            pointAt("kv-v3-bad");
+            pointRolloutAt(ns, "kv-v3-bad");
             rolledBack = awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
             OperatorProcess.sleep(500);
 
@@ -182,7 +170,7 @@ class RolloutIT extends Scenario {
             apply(Manifests.release(ns, "kv-v4-outage", "kv", "v4-outage", "production"));
             own.stop();
 
-            pointAt("kv-v4-outage");
+            pointRolloutAt(ns, "kv-v4-outage");
             Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
 
             assertThat(r.getStatus().message).contains("inconclusive");
@@ -209,7 +197,7 @@ class RolloutIT extends Scenario {
         // No series at all for this version: every measurement is an empty result.
         apply(Manifests.release(ns, "kv-v5-nodata", "kv", "v5-nodata", "production"));
 
-        pointAt("kv-v5-nodata");
+        pointRolloutAt(ns, "kv-v5-nodata");
         Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
 
         assertThat(r.getStatus().message).contains("inconclusive");
@@ -228,10 +216,10 @@ class RolloutIT extends Scenario {
         healthyOnFirstRelease("v1-swap", options);
         newRelease("v2-swap", 0);
         newRelease("v3-swap", 0);
-        pointAt("kv-v2-swap");
+        pointRolloutAt(ns, "kv-v2-swap");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
 
-        pointAt("kv-v3-swap");
+        pointRolloutAt(ns, "kv-v3-swap");
         Rollout during =
                 awaitRollout(
                         ns,
@@ -264,7 +252,7 @@ class RolloutIT extends Scenario {
         newRelease("v9-gone", 0.9);
         kubectlOk("-n", ns, "delete", "buildrelease", "kv-v1-gone");
 
-        pointAt("kv-v9-gone");
+        pointRolloutAt(ns, "kv-v9-gone");
         Rollout r = awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("RolledBack"));
 
         assertThat(r.getStatus().stable.version).isEqualTo("v1-gone");
@@ -289,18 +277,18 @@ class RolloutIT extends Scenario {
                         prometheus.address(), "setWeight: 10", "pause: {}", "setWeight: 100");
         healthyOnFirstRelease("v1-abort", options);
         newRelease("v2-abort", 0);
-        pointAt("kv-v2-abort");
+        pointRolloutAt(ns, "kv-v2-abort");
         awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
 
         kubectlOk("-n", ns, "annotate", "rollout", "kv", "lastgood.dev/abort=first");
         Rollout aborted = awaitRollout(ns, "kv", Duration.ofSeconds(30), phase("RolledBack"));
         assertThat(aborted.getStatus().message).contains("aborted");
         assertThat(routeCanaryWeight(ns, "kv")).isZero();
-        pointAt("kv-v1-abort");
+        pointRolloutAt(ns, "kv-v1-abort");
         awaitRollout(ns, "kv", Duration.ofSeconds(30), healthyOn("v1-abort"));
 
         try (Sampler sampler = new Sampler(ns, "kv")) {
-            pointAt("kv-v2-abort");
+            pointRolloutAt(ns, "kv-v2-abort");
             Rollout again = awaitRollout(ns, "kv", Duration.ofSeconds(60), phase("Paused"));
             assertThat(again.getStatus().fastTrack).isNull();
             assertThat(again.getStatus().canaryWeight).isEqualTo(10);

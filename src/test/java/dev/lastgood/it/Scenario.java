@@ -80,6 +80,29 @@ public abstract class Scenario {
         assertThat(r.exit()).as("kubectl %s: %s", String.join(" ", args), r.all()).isZero();
     }
 
+    /** Points the Rollout kv in {@code ns} at another release, as a user does with kubectl. */
+    protected static void pointRolloutAt(String ns, String release) {
+        patchRelease(ns, "{\"name\":\"" + release + "\"}");
+    }
+
+    /** Same, for a release in another namespace. */
+    protected static void pointRolloutAt(String ns, String release, String releaseNamespace) {
+        patchRelease(
+                ns, "{\"name\":\"" + release + "\",\"namespace\":\"" + releaseNamespace + "\"}");
+    }
+
+    private static void patchRelease(String ns, String ref) {
+        kubectlOk(
+                "-n",
+                ns,
+                "patch",
+                "rollout",
+                "kv",
+                "--type=merge",
+                "-p",
+                "{\"spec\":{\"release\":" + ref + "}}");
+    }
+
     protected static Rollout rollout(String ns, String name) {
         return K.resources(Rollout.class).inNamespace(ns).withName(name).get();
     }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fleet benchmark: N Rollouts (1 replica each, simulated nodes) created at once.
 #
-#   hack/bench-fleet.sh [--rollouts 1000] [--settle 60]
+#   hack/bench-fleet.sh [--rollouts 1000] [--settle 60] [--memory-limit 512m]
 #
 # Prints: time until all are Healthy; the operator's RSS and heap once settled; its CPU at
-# rest over the settle window; reconcile duration p50/p99 from its own histogram; mutating
+# rest over the settle window; reconcile duration p50/p99 from its own histogram, during the
+# creation and in steady state (every Rollout reconciled once more with nothing to do); mutating
 # API requests per Rollout per minute at rest, from the API server's request counters; and
 # the time from process start to ready with the fleet present. The operator runs with the JVM
 # options of the Helm chart (LG_OPERATOR_JAVA_OPTS overrides them).
@@ -16,19 +17,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
 N=1000
 SETTLE=60
+LIMIT=512m
 while (($#)); do
   case "$1" in
     --rollouts) N="${2:?--rollouts needs a number}"; shift 2 ;;
     --settle) SETTLE="${2:?--settle needs seconds}"; shift 2 ;;
-    *) lg_die "unknown argument '$1' (use --rollouts N --settle SECONDS)" ;;
+    --memory-limit) LIMIT="${2:?--memory-limit needs a size such as 512m}"; shift 2 ;;
+    *) lg_die "unknown argument '$1' (use --rollouts N --settle SECONDS --memory-limit SIZE)" ;;
   esac
 done
 [[ $N =~ ^[0-9]+$ && $SETTLE =~ ^[0-9]+$ ]] || lg_die "--rollouts and --settle take whole numbers"
+[[ $LIMIT =~ ^[0-9]+[mMgG]$ ]] || lg_die "--memory-limit takes a size such as 512m or 2g"
 
 ROOT="$(lg_repo_root)"
 STATE="$(lg_state_dir)"
 NS=bench-fleet
-export LG_OPERATOR_JAVA_OPTS="${LG_OPERATOR_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+# --memory-limit stands for the container's memory limit (the chart's default is 512Mi); the
+# chart's JVM options size the heap from it.
+export LG_OPERATOR_JAVA_OPTS="${LG_OPERATOR_JAVA_OPTS:--XX:MaxRAM=$LIMIT $(lg_stack_chart_java_opts)}"
 PORT=38080
 PIDFILE="$STATE/pids/fleet-operator.pid"
 LOG="$STATE/logs/fleet-operator.log"
@@ -67,16 +73,25 @@ healthy_count() {
 apiserver_writes() { # mutating requests to the API server so far, all clients
   k get --raw /metrics | awk '/^apiserver_request_total\{/ && /verb="(POST|PUT|PATCH|DELETE|APPLY)"/ {s += $NF} END {printf "%.0f\n", s}'
 }
-quantile() { # Q: from the reconcile histogram's buckets
-  curl -fsS "http://127.0.0.1:$PORT/metrics" | python3 -c '
-import sys, re
-q = float(sys.argv[1]); buckets = []
-for line in sys.stdin:
-    m = re.match(r"lastgood_reconcile_duration_seconds_bucket\{le=\"([^\"]+)\",?\} (\S+)", line)
-    if m: buckets.append((float(m.group(1)), float(m.group(2))))
-total = buckets[-1][1]
-for le, c in buckets:
-    if c >= q * total: print(f"{le * 1000:g} ms (bucket bound)"); break' "$1"
+buckets() { # the reconcile histogram's cumulative buckets now, as "le count" lines
+  curl -fsS "http://127.0.0.1:$PORT/metrics" |
+    sed -n 's/^lastgood_reconcile_duration_seconds_bucket{le="\([^"]*\)",\{0,1\}} \(.*\)$/\1 \2/p'
+}
+reconciles() { curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '/^lastgood_reconcile_duration_seconds_count/ {printf "%.0f\n", $NF}'; }
+quantiles() { # BEFORE AFTER: p50 and p99 of the reconciles between two bucket snapshots
+  python3 - "$1" "$2" <<'PY'
+import sys
+def read(path):
+    return [(float(le), float(c)) for le, c in (line.split() for line in open(path))]
+before, after = read(sys.argv[1]), read(sys.argv[2])
+delta = [(le, a - b) for (le, a), (_, b) in zip(after, before)]
+total = delta[-1][1]
+def q(x):
+    for le, c in delta:
+        if c >= x * total:
+            return "over 10 s" if le == float("inf") else f"<= {le * 1000:g} ms"
+print(f"{int(total)} reconciles: p50 {q(0.5)}, p99 {q(0.99)} (bucket bounds)")
+PY
 }
 
 lg_stack_operator_start "$PORT" "$LOG" "$PIDFILE"
@@ -113,6 +128,7 @@ spec:
   steps: [{setWeight: 50}, {setWeight: 100}]
 EOF
 done >"$manifest"
+buckets >"$STATE/fleet-buckets-0"
 start=$(now)
 k apply --server-side -f "$manifest" >/dev/null
 printf 'created in %ss\n' "$(since "$start")"
@@ -122,6 +138,9 @@ until [[ $(healthy_count) -ge $N ]]; do
 done
 all_healthy=$(since "$start")
 printf 'all %d Healthy after %ss\n' "$N" "$all_healthy"
+
+buckets >"$STATE/fleet-buckets-1"
+storm=$(quantiles "$STATE/fleet-buckets-0" "$STATE/fleet-buckets-1")
 
 sleep 10
 writes0=$(apiserver_writes)
@@ -134,8 +153,17 @@ cpu=$(python3 -c "import sys;print(f'{(int(sys.argv[2])-int(sys.argv[1]))/int(sy
   "$ticks0" "$ticks1" "$hz" "$SETTLE")
 rss=$(rss_mib)
 heap=$(($(metric 'jvm_memory_bytes_used{area="heap"') / 1024 / 1024))
-p50=$(quantile 0.5)
-p99=$(quantile 0.99)
+
+# Steady state: a namespace label change makes every Rollout in it reconcile once with nothing
+# to change, the work a resync or an unrelated event costs.
+buckets >"$STATE/fleet-buckets-2"
+count0=$(reconciles)
+k label namespace "$NS" bench-touch="$(date +%s)" --overwrite >/dev/null
+end=$((SECONDS + 300))
+until (($(reconciles) - count0 >= N)) || ((SECONDS > end)); do sleep 1; done
+sleep 2
+buckets >"$STATE/fleet-buckets-3"
+steady=$(quantiles "$STATE/fleet-buckets-2" "$STATE/fleet-buckets-3")
 per_rollout=$(python3 -c "import sys;a=[int(x) for x in sys.argv[1:5]];print(f'{((a[1]-a[0])-(a[3]-a[2]))/int(sys.argv[5])*60/int(sys.argv[6]):.4f}')" \
   "$writes0" "$writes1" "$base0" "$base1" "$N" "$SETTLE")
 
@@ -146,13 +174,13 @@ startup=$(since "$restart")
 
 cat <<EOF
 
-fleet of $N Rollouts (1 replica each)
+fleet of $N Rollouts (1 replica each), memory limit $LIMIT
   time until all Healthy          ${all_healthy}s
   operator RSS, settled           ${rss} MiB
   operator heap used, settled     ${heap} MiB
   operator CPU at rest            ${cpu}% of one core over ${SETTLE}s
-  reconcile duration p50          ${p50}
-  reconcile duration p99          ${p99}
+  reconcile, creation until all Healthy   ${storm}
+  reconcile, steady state (all touched)   ${steady}
   mutating API requests at rest   ${per_rollout} per Rollout per minute (above the cluster's own baseline)
   start to ready with the fleet   ${startup}s
 EOF

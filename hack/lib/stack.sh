@@ -2,7 +2,8 @@
 # Starting and stopping the pieces the demo and the benchmarks run beside the local cluster:
 # the operator jar, the synthetic gateway and Prometheus. Source after hack/lib/common.sh.
 #
-#   lg_stack_operator_start PORT LOG PIDFILE   build the jar if stale, start it, wait until ready
+#   lg_stack_operator_start PORT LOG PIDFILE   build the jar if stale, start it with the chart's JVM
+#                                              options (or LG_OPERATOR_JAVA_OPTS), wait until ready
 #   lg_stack_gateway_start ADDR NAMESPACE LOG PIDFILE
 #   lg_stack_stop_pidfile PIDFILE              stop what a PID file names (ours), then remove it
 
@@ -20,6 +21,12 @@ lg_stack_stop_pidfile() {
   rm -f "$file"
 }
 
+# The JVM options the Helm chart runs the operator with (javaToolOptions in its values.yaml), so
+# that the demo and the benchmarks measure what a cluster runs.
+lg_stack_chart_java_opts() {
+  sed -n 's/^javaToolOptions: "\(.*\)"$/\1/p' "$(lg_repo_root)/helm/lastgood/values.yaml"
+}
+
 lg_stack_operator_start() {
   local port=$1 log=$2 pidfile=$3 root jar end
   root="$(lg_repo_root)"
@@ -30,7 +37,8 @@ lg_stack_operator_start() {
       lg_die "the operator build failed; see $log.build"
   fi
   # shellcheck disable=SC2086 # the options are words
-  KUBECONFIG="$(lg_kubeconfig)" setsid java ${LG_OPERATOR_JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1 \
+  KUBECONFIG="$(lg_kubeconfig)" MALLOC_ARENA_MAX=2 setsid java ${LG_OPERATOR_JAVA_OPTS:-$(lg_stack_chart_java_opts)} \
+    -Dquarkus.http.host=127.0.0.1 \
     -Dquarkus.http.port="$port" -jar "$jar" >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   end=$((SECONDS + 60))

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -345,12 +346,17 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     private static <R extends HasMetadata> InformerEventSource<R, Rollout> owned(
             Class<R> type, EventSourceContext<Rollout> context) {
-        return new InformerEventSource<>(
+        var config =
                 InformerEventSourceConfiguration.from(type, Rollout.class)
                         .withLabelSelector(MANAGED)
-                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Rollout.class))
-                        .build(),
-                context);
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Rollout.class));
+        // One informer for all namespaces can keep a pruned cache; per-namespace informers
+        // would share the one store the SDK hands them (see PrunedItemStore).
+        if (InformerConfiguration.allNamespacesWatched(
+                context.getControllerConfiguration().getEffectiveNamespaces())) {
+            config.withItemStore(new PrunedItemStore<>(FIELD_MANAGER));
+        }
+        return new InformerEventSource<>(config.build(), context);
     }
 
     private static Set<ResourceID> rolloutsOf(

@@ -118,8 +118,11 @@ wait_phase "Healthy|good" 90
 
 # A watch stamps every route change with the local clock as it arrives.
 : >"$WATCH_LOG"
-(k -n "$NS" get httproute bench -w -o 'jsonpath={.spec.rules[0].backendRefs[1].weight}{"\n"}' |
-  while read -r w; do printf '%s %s\n' "$(date +%s.%N)" "$w"; done >>"$WATCH_LOG") &
+# A plain command (not the k function, which would add a subshell), so $! is the watch itself
+# and stopping it ends the stamping loop too.
+"$(lg_bin_dir)/kubectl" --kubeconfig "$(lg_kubeconfig)" -n "$NS" get httproute bench -w \
+  -o 'jsonpath={.spec.rules[0].backendRefs[1].weight}{"\n"}' 2>/dev/null \
+  > >(while read -r w; do printf '%s %s\n' "$(date +%s.%N)" "$w"; done >>"$WATCH_LOG") &
 WATCH_PID=$!
 
 results=()

@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * latest point the client offers. The Lease writes of the leader elector pass through here too;
  * their successful answers are what keeps the fence open.
  */
+// TODO(#7): a freeze that falls after the check but before the HTTP client's event loop has sent
+// the bytes still lets that one request out late. Only the API server could close that gap (a
+// precondition it checks, as the resourceVersion of our status patches already is); remove this
+// note if such a precondition ever covers every write.
 final class FencingInterceptor implements Interceptor {
     /** The name the interceptor is registered under in the HTTP client. */
     static final String NAME = "lastgood-leadership-fence";

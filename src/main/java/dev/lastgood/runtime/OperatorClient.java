@@ -1,7 +1,6 @@
 package dev.lastgood.runtime;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -10,15 +9,10 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /**
- * The operator's Kubernetes client, in place of the Quarkus default: the same configuration and
- * serialization, plus two things that default cannot give.
- *
- * <ul>
- *   <li>A user agent naming the replica ({@code lastgood-operator/<identity>}), so that the API
- *       server's audit log tells the replicas apart.
- *   <li>With leader election, the {@link FencingInterceptor}: every write of the operator, its own
- *       and the operator SDK's, passes the {@link LeadershipFence}.
- * </ul>
+ * The operator's Kubernetes client, in place of the Quarkus default: the same configuration (named
+ * by {@link ReplicaUserAgent}) and serialization and, with leader election, the {@link
+ * FencingInterceptor}, so that every write of the operator, its own and the operator SDK's, passes
+ * the {@link LeadershipFence}. Quarkus offers no hook for interceptors on its own client.
  */
 @Singleton
 public class OperatorClient {
@@ -26,13 +20,9 @@ public class OperatorClient {
     @Singleton
     KubernetesClient kubernetesClient(
             KubernetesSerialization serialization, Config config, LeaderElection election) {
-        Config named =
-                new ConfigBuilder(config)
-                        .withUserAgent("lastgood-operator/" + election.replicaIdentity())
-                        .build();
         return new KubernetesClientBuilder()
                 .withKubernetesSerialization(serialization)
-                .withConfig(named)
+                .withConfig(config)
                 .withHttpClientBuilderConsumer(
                         http ->
                                 election.fencingInterceptor()

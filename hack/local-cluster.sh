@@ -21,6 +21,10 @@
 #   LG_ETCD_PEER_PORT          etcd peers              (default 12380)
 #   LG_CONTROLLER_MANAGER_PORT kube-controller-manager (default 10357)
 #   LG_SCHEDULER_PORT          kube-scheduler          (default 10359)
+#   LG_AUDIT_LOG               1: the API server writes an audit log of every write by a
+#                              client other than the control plane's own components to
+#                              .local-cluster/logs/audit.log (metadata only); 0: none
+#                              (default 1; the leader election ITs read it)
 set -euo pipefail
 
 # shellcheck source=hack/lib/common.sh
@@ -41,6 +45,7 @@ ETCD_PORT="${LG_ETCD_PORT:-12379}"
 ETCD_PEER_PORT="${LG_ETCD_PEER_PORT:-12380}"
 KCM_PORT="${LG_CONTROLLER_MANAGER_PORT:-10357}"
 SCHEDULER_PORT="${LG_SCHEDULER_PORT:-10359}"
+AUDIT_LOG="${LG_AUDIT_LOG:-1}"
 SERVICE_CIDR=10.96.0.0/16
 SERVICE_IP=10.96.0.1 # first address of SERVICE_CIDR: the `kubernetes` Service
 NODE_COUNT=3
@@ -448,7 +453,13 @@ cmd_up() {
     -listen-client-url "http://127.0.0.1:$ETCD_PORT" -listen-peer-url "http://127.0.0.1:$ETCD_PEER_PORT"
   wait_for 30 "etcd" etcd_ready
 
-  start kube-apiserver \
+  local audit=()
+  if [[ $AUDIT_LOG == 1 ]]; then
+    write_audit_policy
+    audit=(--audit-policy-file="$STATE_DIR/audit-policy.yaml" --audit-log-path="$LOGS/audit.log"
+      --audit-log-format=json --audit-log-maxsize=200 --audit-log-maxbackup=1)
+  fi
+  start kube-apiserver "${audit[@]}" \
     --advertise-address=127.0.0.1 --bind-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
     --endpoint-reconciler-type=none \
     --cert-dir="$PKI/kube-apiserver-generated" \
@@ -490,12 +501,33 @@ cmd_up() {
   say "local cluster up: KUBECONFIG=$(kubeconfig_hint) ($(elapsed $((SECONDS - start))))"
 }
 
+# Who wrote what, as the API server saw it: the way to prove that a process wrote nothing,
+# independently of what it logs itself. Metadata of writes only (no bodies, no reads), and none
+# of the control plane's own components, so the log stays small even under the fleet
+# benchmarks. Each event names the user and the client's user agent.
+write_audit_policy() {
+  cat >"$STATE_DIR/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    users: [system:kube-controller-manager, system:kube-scheduler, system:apiserver, lastgood-fake-kubelet]
+  - level: None
+    userGroups: [system:serviceaccounts:kube-system, system:nodes]
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+EOF
+}
+
 # Delete the cluster's state. Other tools keep state in .local-cluster/ too (e.g.
 # hack/prometheus.sh: prometheus/, logs/prometheus.log, pids/prometheus.pid): only this
 # script's entries go, and the directories only once they are empty.
 remove_state() {
   local c
-  rm -rf "$PKI" "$STATE_DIR/etcd-data" "$KUBECONFIG_FILE"
+  rm -rf "$PKI" "$STATE_DIR/etcd-data" "$KUBECONFIG_FILE" "$STATE_DIR/audit-policy.yaml"
+  rm -f "$LOGS/audit.log" "$LOGS"/audit-*.log
   for c in "${COMPONENTS[@]}"; do rm -f "$LOGS/$c.log" "$PIDS/$c.pid"; done
   rmdir "$LOGS" "$PIDS" 2>/dev/null || true
   rmdir "$STATE_DIR" 2>/dev/null || true

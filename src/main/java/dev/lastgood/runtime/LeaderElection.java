@@ -1,19 +1,24 @@
 package dev.lastgood.runtime;
 
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election through a Lease, opt-in at run time.
+ * Leader election through a Lease, opt-in at run time, and the fence that keeps a replica that may
+ * have lost the Lease from writing.
  *
  * <p>The operator SDK turns leader election on when a {@link LeaderElectionConfiguration} bean
  * exists (and the profile is one of {@code activate-leader-election-for-profiles}). This producer
@@ -26,7 +31,69 @@ public class LeaderElection {
     /** The Lease every replica competes for. */
     public static final String LEASE_NAME = "lastgood-operator";
 
+    /** A standby takes over once the Lease has not been renewed for this long. */
+    static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+
+    /** A leader that could not renew for this long gives up (and exits). */
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+
+    /**
+     * How often the leader renews and a standby looks at the Lease. One second, not the SDK's two:
+     * a standby polls with up to 120% jitter, so it notices an expired Lease up to 2.2 periods
+     * late, and issue #7 asks for a takeover within 20 seconds of the leader's death; 15 s + 2.2 ×
+     * 2 s would not leave room for the first reconciliation.
+     */
+    static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
+
+    /**
+     * Room the fence leaves between its own deadline and the earliest moment another replica can
+     * take the Lease: the latency of the renewal request and drift between the replicas' clocks.
+     */
+    static final Duration FENCE_MARGIN = Duration.ofSeconds(5);
+
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
+
+    private final boolean enabled;
+    private final Optional<String> namespace;
+    private final String identity;
+    private final LeadershipFence fence = new LeadershipFence(fenceWindow(), System::nanoTime);
+
+    @Inject
+    LeaderElection(
+            @ConfigProperty(name = "lastgood.leader-election", defaultValue = "false")
+                    boolean enabled,
+            @ConfigProperty(name = "lastgood.lease-namespace") Optional<String> namespace) {
+        this.enabled = enabled;
+        this.namespace = namespace.filter(ns -> !ns.isBlank());
+        this.identity = identity();
+    }
+
+    /** A write is allowed this long after the renewal that confirmed leadership was sent. */
+    static Duration fenceWindow() {
+        return LEASE_DURATION.minus(FENCE_MARGIN);
+    }
+
+    /**
+     * This replica's name in the Lease, in its Kubernetes client's user agent and in its Events:
+     * the pod name (HOSTNAME), or a random one outside a pod.
+     */
+    public String replicaIdentity() {
+        return identity;
+    }
+
+    private static String identity() {
+        String host = System.getenv("HOSTNAME");
+        return host == null || host.isBlank() ? UUID.randomUUID().toString() : host;
+    }
+
+    /** The fence for the Kubernetes client; none without leader election. */
+    Optional<Interceptor> fencingInterceptor() {
+        return enabled
+                ? Optional.of(
+                        new FencingInterceptor(
+                                fence, LEASE_NAME, identity, LeaderElection::exitAsStandby))
+                : Optional.empty();
+    }
 
     /**
      * Null (no bean, no election) unless enabled. Dependent scope, because only a dependent
@@ -34,42 +101,52 @@ public class LeaderElection {
      */
     @Produces
     @Dependent
-    LeaderElectionConfiguration leaderElection(
-            @ConfigProperty(name = "lastgood.leader-election", defaultValue = "false")
-                    boolean enabled,
-            @ConfigProperty(name = "lastgood.lease-namespace") Optional<String> namespace) {
+    LeaderElectionConfiguration leaderElection() {
         if (!enabled) {
             return null;
         }
         // Without a namespace the SDK falls back to the client's namespace (in a pod, the
         // service account's); the chart sets it explicitly from the downward API.
-        String leaseNamespace = namespace.filter(ns -> !ns.isBlank()).orElse(null);
+        String leaseNamespace = namespace.orElse(null);
         LOG.info(
-                "leader election on: Lease {}/{}",
+                "leader election on: Lease {}/{} as {}; writes fenced {} after each renewal",
                 leaseNamespace == null ? "(the client's namespace)" : leaseNamespace,
-                LEASE_NAME);
+                LEASE_NAME,
+                identity,
+                fenceWindow());
         return new LeaderElectionConfiguration(
                 LEASE_NAME,
                 leaseNamespace,
-                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                null,
-                new LeaderCallbacks(() -> {}, LeaderElection::lostLease, leader -> {}),
+                LEASE_DURATION,
+                RENEW_DEADLINE,
+                RETRY_PERIOD,
+                identity,
+                new LeaderCallbacks(() -> {}, this::lostLease, leader -> {}),
                 false);
     }
 
     /**
      * A replica that lost its Lease must stop reconciling, or it would act beside the new leader;
-     * the SDK does not stop the controllers by itself. The SDK's own exit on a lost Lease also runs
-     * when a SIGTERM stops the operator, and its System.exit from within that shutdown hangs the
-     * process until the kubelet kills it. The pod restarts and rejoins as a standby.
+     * the SDK does not stop the controllers by itself. The fence shuts first, so that nothing
+     * reconciling on the way out writes.
      */
-    private static void lostLease() {
+    private void lostLease() {
+        fence.revoke();
         if (ApplicationLifecycleManager.isVmShuttingDown()) {
             return; // a normal stop, already on its way out
         }
         LOG.warn("lost the Lease {}: exiting so that only the new leader reconciles", LEASE_NAME);
-        Quarkus.asyncExit(1);
+        exitAsStandby();
+    }
+
+    /**
+     * Exit 1, and the pod restarts and rejoins as a standby. The SDK's own exit on a lost Lease
+     * also runs when a SIGTERM stops the operator, and its System.exit from within that shutdown
+     * hangs the process until the kubelet kills it: hence an asynchronous exit of our own.
+     */
+    private static void exitAsStandby() {
+        if (!ApplicationLifecycleManager.isVmShuttingDown()) {
+            Quarkus.asyncExit(1);
+        }
     }
 }

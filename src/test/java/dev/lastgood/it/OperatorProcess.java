@@ -140,6 +140,30 @@ public final class OperatorProcess implements AutoCloseable {
         waitExit();
     }
 
+    /** The operating system's id of the running process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGSTOP: the process stays, frozen, as in a long GC pause or a suspended VM. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process runs on from where it stopped. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        var r =
+                LocalCluster.run(
+                        List.of("kill", "-" + name, Long.toString(process.pid())), null, Map.of());
+        if (r.exit() != 0) {
+            throw new IllegalStateException("kill -" + name + ": " + r.all());
+        }
+    }
+
     /** Starts a new process in place of a killed one, with the same log. */
     public void restart() {
         launch();

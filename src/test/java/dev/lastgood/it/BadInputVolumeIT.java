@@ -75,9 +75,9 @@ class BadInputVolumeIT extends Scenario {
                         LocalCluster.namespace("mistakes-unl", null),
                         LocalCluster.namespace("mistakes-flip", "production"));
         ns = where.production();
-        apply(BadManifests.validRelease(where.production(), "kv-v1", "production"));
-        apply(BadManifests.validRelease(where.staging(), "kv-v1", "staging"));
-        apply(BadManifests.validRelease(where.unlabeled(), "kv-v1", "production"));
+        apply(Manifests.release(where.production(), "kv-v1", "kv", "v1", "production"));
+        apply(Manifests.release(where.staging(), "kv-v1", "kv", "v1", "staging"));
+        apply(Manifests.release(where.unlabeled(), "kv-v1", "kv", "v1", "production"));
         List<Mistake> relabeled = BadManifests.relabeledReleases(where.relabeled(), 15);
         applyMistakes(relabeled);
         kubectlOk(

@@ -654,8 +654,7 @@ final class BadManifests {
                             "BuildRelease",
                             ns,
                             name,
-                            meta("BuildRelease", ns, name)
-                                    + indent(RELEASE.replace("version: v1", "version: v" + i)),
+                            Manifests.release(ns, name, "kv", "v" + i, "production"),
                             Reasons.NAMESPACE_NOT_LABELED,
                             "has no lastgood.dev/environment label"));
         }
@@ -672,19 +671,13 @@ final class BadManifests {
                             "BuildRelease",
                             ns,
                             name,
-                            meta("BuildRelease", ns, name)
-                                    + indent(RELEASE.replace("version: v1", "version: v" + i)),
+                            Manifests.release(ns, name, "kv", "v" + i, "production"),
                             Reasons.ENVIRONMENT_MISMATCH,
                             "is built for environment production, but its namespace "
                                     + ns
                                     + " is labeled staging"));
         }
         return out;
-    }
-
-    static String validRelease(String ns, String name, String environment) {
-        return meta("BuildRelease", ns, name)
-                + indent(RELEASE.replace("environment: production", "environment: " + environment));
     }
 
     private static Mistake mistake(
@@ -716,7 +709,6 @@ final class BadManifests {
 
     private static String meta(String kind, String ns, String name) {
         return """
-        ---
         apiVersion: lastgood.dev/v1alpha1
         kind: %s
         metadata:
@@ -731,7 +723,8 @@ final class BadManifests {
         return spec.indent(2);
     }
 
+    /** One multi-document YAML stream for a single kubectl. */
     static String join(List<String> docs) {
-        return String.join("", docs);
+        return String.join("---\n", docs);
     }
 }

@@ -58,6 +58,8 @@ public class PrometheusClient {
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return parse(response.statusCode(), response.body());
         } catch (TimeoutException e) {
+            // TODO(#7): the timed-out exchange is not cancelled; it finishes in the background
+            // and holds a connection until Prometheus answers or hangs up.
             return QueryResult.failed(
                     "Prometheus at " + address + " timed out after " + timeout.toSeconds() + "s");
         } catch (ExecutionException e) {

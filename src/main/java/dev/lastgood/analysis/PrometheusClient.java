@@ -2,23 +2,37 @@ package dev.lastgood.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Runs instant queries against the Prometheus HTTP API. */
 public class PrometheusClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * Largest answer read. One sample takes a few hundred bytes; a larger answer is a wrong query
+     * or not Prometheus, and buffering it would only cost the operator memory.
+     */
+    static final int MAX_ANSWER_BYTES = 1 << 20;
+
+    /** Longest error text of Prometheus kept: it ends up in status, events and logs. */
+    static final int MAX_ERROR_CHARS = 200;
 
     private final HttpClient http;
     private final Duration timeout;
@@ -40,13 +54,23 @@ public class PrometheusClient {
             // One deadline for the whole answer: the request timeout alone covers only the
             // headers, and a server that stalls mid-body would hold the reconciliation forever.
             HttpResponse<String> response =
-                    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    http.sendAsync(request, info -> new CappedBody(MAX_ANSWER_BYTES))
                             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return parse(response.statusCode(), response.body());
         } catch (TimeoutException e) {
+            // TODO(#7): the timed-out exchange is not cancelled; it finishes in the background
+            // and holds a connection until Prometheus answers or hangs up.
             return QueryResult.failed(
                     "Prometheus at " + address + " timed out after " + timeout.toSeconds() + "s");
         } catch (ExecutionException e) {
+            if (tooLarge(e)) {
+                return QueryResult.failed(
+                        "Prometheus at "
+                                + address
+                                + ": answer is larger than "
+                                + (MAX_ANSWER_BYTES >> 20)
+                                + " MiB; the query must return one sample");
+            }
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String why =
                     cause.getMessage() == null
@@ -69,8 +93,11 @@ public class PrometheusClient {
         } catch (IOException e) {
             return QueryResult.failed("HTTP " + status + ": answer is not JSON");
         }
-        if (status != 200 || root == null || !"success".equals(root.path("status").asText())) {
-            String error = root == null ? "" : root.path("error").asText("");
+        if (status == 200 && (root == null || !root.has("status"))) {
+            return QueryResult.failed("HTTP 200: answer is not a Prometheus query result");
+        }
+        if (status != 200 || !"success".equals(root.path("status").asText())) {
+            String error = root == null ? "" : abbreviate(root.path("error").asText(""));
             return QueryResult.failed("HTTP " + status + (error.isEmpty() ? "" : ": " + error));
         }
         JsonNode data = root.path("data");
@@ -87,6 +114,79 @@ public class PrometheusClient {
             }
         }
         return new QueryResult(samples, null);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "..." : text;
+    }
+
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AnswerTooLarge) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Thrown into the answer's future when it goes past the limit. */
+    static final class AnswerTooLarge extends IOException {
+        AnswerTooLarge(int limit) {
+            super("answer larger than " + limit + " bytes");
+        }
+    }
+
+    /**
+     * Collects an answer as text, and stops reading one larger than the limit: it is never buffered
+     * whole.
+     */
+    static final class CappedBody implements HttpResponse.BodySubscriber<String> {
+        private final int limit;
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        CappedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                if (body.isDone()) {
+                    return;
+                }
+                if (bytes.size() + b.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new AnswerTooLarge(limit));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private static double value(String text) {

@@ -19,12 +19,28 @@ public class EventRecorder {
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
                     .withZone(java.time.ZoneOffset.UTC);
 
+    private static final int MAX_NAME_LENGTH = 253;
+
     private final KubernetesClient client;
     private final String instance;
 
     public EventRecorder(KubernetesClient client) {
         this.client = client;
         this.instance = System.getenv().getOrDefault("HOSTNAME", "lastgood");
+    }
+
+    /**
+     * The object's name and a unique suffix. A Rollout may have a name of up to 253 characters, as
+     * long as an Event's name may be: the name is shortened so that the Event about it is not
+     * refused, and lost, for the very mistake it reports.
+     */
+    static String eventName(String objectName, String suffix) {
+        String prefix = objectName;
+        if (prefix.length() + 1 + suffix.length() > MAX_NAME_LENGTH) {
+            prefix = prefix.substring(0, MAX_NAME_LENGTH - 1 - suffix.length());
+        }
+        // Each part of a DNS subdomain ends with a letter or digit.
+        return prefix.replaceAll("[-.]+$", "") + "." + suffix;
     }
 
     /** Best effort: a lost event must never fail a reconciliation, the status is the record. */
@@ -34,9 +50,9 @@ public class EventRecorder {
                 new EventBuilder()
                         .withNewMetadata()
                         .withName(
-                                about.getMetadata().getName()
-                                        + "."
-                                        + UUID.randomUUID().toString().substring(0, 13))
+                                eventName(
+                                        about.getMetadata().getName(),
+                                        UUID.randomUUID().toString().substring(0, 13)))
                         .withNamespace(about.getMetadata().getNamespace())
                         .endMetadata()
                         .withRegarding(

@@ -293,6 +293,9 @@ public class RolloutReconciler implements Reconciler<Rollout> {
      * rolling to the new release.
      */
     private static void apply(Rollout rollout, Desired d, Context<Rollout> context) {
+        // TODO(#7): a template the API server refuses (an unknown imagePullPolicy, say) is found
+        // only when its Deployment is applied, after the Services and the HTTPRoute; a server-side
+        // dry run of the Deployments first would leave nothing behind for such a spec.
         Applier applier = new Applier(context);
         OwnedObjects.services(rollout).forEach(applier::apply);
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {

@@ -2,6 +2,7 @@ package dev.lastgood.rollout;
 
 import dev.lastgood.analysis.Ledger;
 import dev.lastgood.api.v1alpha1.AnalysisStatus;
+import dev.lastgood.api.v1alpha1.AnalysisStep;
 import dev.lastgood.api.v1alpha1.Durations;
 import dev.lastgood.api.v1alpha1.Labels;
 import dev.lastgood.api.v1alpha1.Phase;
@@ -372,7 +373,8 @@ public final class Planner {
     }
 
     private boolean analysisGatePassed(Step step) {
-        int wanted = step.analysis.rounds == null ? 3 : step.analysis.rounds;
+        int wanted =
+                step.analysis.rounds == null ? AnalysisStep.DEFAULT_ROUNDS : step.analysis.rounds;
         if (s.analysis == null) {
             return false;
         }
@@ -414,7 +416,9 @@ public final class Planner {
                     String.format(
                             "step %d: waiting for %s successful analysis round(s)",
                             s.currentStepIndex,
-                            step.analysis.rounds == null ? 3 : step.analysis.rounds));
+                            step.analysis.rounds == null
+                                    ? AnalysisStep.DEFAULT_ROUNDS
+                                    : step.analysis.rounds));
         }
         return canaryDesired(canaryPodsFor(currentWeight()));
     }

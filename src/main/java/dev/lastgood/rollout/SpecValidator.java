@@ -1,11 +1,13 @@
 package dev.lastgood.rollout;
 
 import dev.lastgood.analysis.QueryTemplate;
+import dev.lastgood.api.v1alpha1.AnalysisStep;
 import dev.lastgood.api.v1alpha1.Durations;
 import dev.lastgood.api.v1alpha1.MetricSpec;
 import dev.lastgood.api.v1alpha1.RolloutSpec;
 import dev.lastgood.api.v1alpha1.Step;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +29,66 @@ public final class SpecValidator {
         if ((spec.release == null) == (spec.releaseSelector == null)) {
             out.add("set exactly one of spec.release or spec.releaseSelector");
         }
+        checkSelector(spec, out);
         checkTemplate(spec, out);
         checkSteps(spec, out);
         checkAnalysis(spec, out);
+        checkAnalysisSeesTraffic(spec, out);
         return out;
+    }
+
+    /**
+     * The CRD takes the label selector type from the Kubernetes model without the checks the API
+     * server runs on its own selectors, so a requirement without a key or with an unknown operator
+     * gets this far; it would match nothing and read as "no release found".
+     */
+    private static void checkSelector(RolloutSpec spec, List<String> out) {
+        if (spec.releaseSelector == null || spec.releaseSelector.getMatchExpressions() == null) {
+            return;
+        }
+        List<LabelSelectorRequirement> requirements = spec.releaseSelector.getMatchExpressions();
+        for (int i = 0; i < requirements.size(); i++) {
+            String problem = requirementProblem(requirements.get(i));
+            if (problem != null) {
+                out.add("spec.releaseSelector.matchExpressions[" + i + "] " + problem);
+            }
+        }
+    }
+
+    /** Kubernetes' rules for one label selector requirement; null when it keeps them. */
+    private static String requirementProblem(LabelSelectorRequirement r) {
+        String op = r.getOperator();
+        boolean hasValues = r.getValues() != null && !r.getValues().isEmpty();
+        if (r.getKey() == null || r.getKey().isBlank()) {
+            return "has no key";
+        }
+        if (op == null) {
+            return "has no operator; use In, NotIn, Exists or DoesNotExist";
+        }
+        return switch (op) {
+            case "In", "NotIn" -> hasValues ? null : "uses operator " + op + " without values";
+            case "Exists", "DoesNotExist" ->
+                    hasValues ? "uses operator " + op + " with values; it takes none" : null;
+            default ->
+                    "has operator "
+                            + op
+                            + ", which is not one of In, NotIn, Exists or DoesNotExist";
+        };
+    }
+
+    /**
+     * Analysis measures a canary only once it has traffic, and a canary never measured successfully
+     * is not promoted: without a step that gives the canary traffic, every new release would wait
+     * out the progress deadline and roll back.
+     */
+    private static void checkAnalysisSeesTraffic(RolloutSpec spec, List<String> out) {
+        if (spec.analysis != null
+                && spec.steps.stream().noneMatch(s -> s.setWeight != null && s.setWeight > 0)) {
+            out.add(
+                    "spec.analysis is set but no step sends traffic to the canary (a setWeight"
+                            + " above 0), so analysis could never measure a new release and"
+                            + " every one would roll back");
+        }
     }
 
     private static void checkTemplate(RolloutSpec spec, List<String> out) {
@@ -101,10 +159,41 @@ public final class SpecValidator {
             } else if (step.analysis != null) {
                 if (spec.analysis == null) {
                     out.add("step " + i + " is an analysis gate but spec.analysis is not set");
+                } else {
+                    checkGateFitsDeadline(spec, i, step, out);
                 }
             } else {
                 out.add("step " + i + " sets none of setWeight, pause or analysis");
             }
+        }
+    }
+
+    /**
+     * A gate that is not passed within spec.progressDeadlineSeconds rolls the release back. The
+     * first round may come at once and each further one an interval later, so a gate whose rounds
+     * cannot fit in the deadline rolls back every release it sees.
+     */
+    private static void checkGateFitsDeadline(
+            RolloutSpec spec, int index, Step step, List<String> out) {
+        Duration interval;
+        try {
+            interval = AnalysisSchedule.interval(spec.analysis);
+        } catch (IllegalArgumentException e) {
+            return; // reported with spec.analysis.interval
+        }
+        int rounds =
+                step.analysis.rounds == null ? AnalysisStep.DEFAULT_ROUNDS : step.analysis.rounds;
+        long deadline =
+                spec.progressDeadlineSeconds == null
+                        ? RolloutSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS
+                        : spec.progressDeadlineSeconds;
+        if (interval.multipliedBy(rounds - 1L).compareTo(Duration.ofSeconds(deadline)) > 0) {
+            out.add(
+                    String.format(
+                            "step %d needs %d analysis rounds %ds apart, more than"
+                                    + " spec.progressDeadlineSeconds (%ds) allows; the gate could"
+                                    + " never pass",
+                            index, rounds, interval.toSeconds(), deadline));
         }
     }
 

@@ -2,6 +2,12 @@ package dev.lastgood.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import org.junit.jupiter.api.Test;
 
 class PrometheusClientTest {
@@ -142,6 +148,73 @@ class PrometheusClientTest {
                                 + "\"result\":[1893456000,\"x\"]}}");
 
         assertThat(result.error()).contains("unsupported result type 'string'");
+    }
+
+    @Test
+    void reportsJsonThatIsNotAQueryResult() {
+        QueryResult result = PrometheusClient.parse(200, "[{\"result\": 0}]");
+
+        assertThat(result.samples()).isEmpty();
+        assertThat(result.error()).isEqualTo("HTTP 200: answer is not a Prometheus query result");
+    }
+
+    @Test
+    void shortensALongPrometheusError() {
+        QueryResult result =
+                PrometheusClient.parse(
+                        422, "{\"status\":\"error\",\"error\":\"" + "e".repeat(100_000) + "\"}");
+
+        assertThat(result.error())
+                .startsWith("HTTP 422: eee")
+                .endsWith("...")
+                .hasSize("HTTP 422: ".length() + PrometheusClient.MAX_ERROR_CHARS + 3);
+    }
+
+    @Test
+    void readsAnAnswerUpToTheLimit() {
+        var body = new PrometheusClient.CappedBody(10);
+        var subscription = new FakeSubscription();
+
+        body.onSubscribe(subscription);
+        body.onNext(List.of(bytes("01234"), bytes("56789")));
+        body.onComplete();
+
+        assertThat(body.getBody().toCompletableFuture()).isCompletedWithValue("0123456789");
+        assertThat(subscription.cancelled).isFalse();
+    }
+
+    @Test
+    void stopsReadingAnAnswerLargerThanTheLimit() {
+        var body = new PrometheusClient.CappedBody(10);
+        var subscription = new FakeSubscription();
+
+        body.onSubscribe(subscription);
+        body.onNext(List.of(bytes("01234"), bytes("567890")));
+        body.onNext(List.of(bytes("more")));
+
+        assertThat(body.getBody().toCompletableFuture())
+                .isCompletedExceptionally()
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(PrometheusClient.AnswerTooLarge.class);
+        assertThat(subscription.cancelled).isTrue();
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Records what the body asked of the connection. */
+    static final class FakeSubscription implements Flow.Subscription {
+        boolean cancelled;
+
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
     }
 
     static String vector(String value) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 /** The packaged operator, run as its own process the way production runs it. */
 public final class OperatorProcess implements AutoCloseable {
     private static final int READY_TIMEOUT_SECONDS = 180;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static int started;
 
     private final Path log;
@@ -88,7 +89,6 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newHttpClient();
         // Generous: on a loaded 2-core machine the JVM alone has taken over a minute to start.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
@@ -96,26 +96,40 @@ public final class OperatorProcess implements AutoCloseable {
                 throw new IllegalStateException(
                         "operator exited with " + process.exitValue() + "; log:\n" + logTail(80));
             }
-            try {
-                var response =
-                        http.send(
-                                HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
-                                        .timeout(Duration.ofSeconds(2))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            if (ready()) {
+                return;
             }
             sleep(250);
         }
         throw new IllegalStateException(
                 "operator not ready within " + READY_TIMEOUT_SECONDS + "s; log:\n" + logTail(80));
+    }
+
+    /** Whether the readiness probe answers 200 now. */
+    public boolean ready() {
+        try {
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
+        } catch (IOException e) {
+            return false; // not listening (yet, or any more)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The operating-system process running now; a restart starts another one. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     public String url(String path) {

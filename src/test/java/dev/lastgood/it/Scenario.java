@@ -70,6 +70,25 @@ public abstract class Scenario {
         };
     }
 
+    /**
+     * The operator took whatever the test threw at it as a user's mistake or an outage: the same
+     * process still runs and is ready, and its log has no stack trace and no exception at WARN or
+     * ERROR.
+     */
+    protected static void assertUnharmed(OperatorProcess operator, long pid) {
+        assertThat(operator.alive()).as("operator alive").isTrue();
+        assertThat(operator.pid()).as("same operator process").isEqualTo(pid);
+        assertThat(operator.ready()).as("operator ready (/q/health/ready)").isTrue();
+        List<String> log = operator.log().lines().toList();
+        assertThat(log).as("operator log: stack trace lines").noneMatch(l -> l.startsWith("\tat "));
+        assertThat(log)
+                .as("operator log: exceptions at WARN or ERROR")
+                .noneMatch(
+                        l ->
+                                (l.contains(" WARN ") || l.contains(" ERROR "))
+                                        && l.contains("Exception"));
+    }
+
     protected static void apply(String yaml) {
         var r = LocalCluster.kubectlWithInput(yaml, "apply", "-f", "-");
         assertThat(r.exit()).as("kubectl apply: %s", r.all()).isZero();

@@ -9,6 +9,7 @@ import dev.lastgood.api.v1alpha1.ReleaseRef;
 import dev.lastgood.api.v1alpha1.RolloutSpec;
 import dev.lastgood.api.v1alpha1.Step;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import java.util.List;
@@ -220,12 +221,122 @@ class SpecValidatorTest {
         assertThat(SpecValidator.problems(spec)).hasSize(3);
     }
 
+    @Test
+    void refusesSelectorRequirementsKubernetesWouldRefuse() {
+        RolloutSpec spec = valid();
+        spec.release = null;
+        spec.releaseSelector =
+                new LabelSelectorBuilder()
+                        .addNewMatchExpression()
+                        .withKey("app")
+                        .endMatchExpression()
+                        .addNewMatchExpression()
+                        .withOperator("Exists")
+                        .endMatchExpression()
+                        .addNewMatchExpression()
+                        .withKey("app")
+                        .withOperator("Equals")
+                        .withValues("shop")
+                        .endMatchExpression()
+                        .addNewMatchExpression()
+                        .withKey("app")
+                        .withOperator("In")
+                        .endMatchExpression()
+                        .addNewMatchExpression()
+                        .withKey("app")
+                        .withOperator("DoesNotExist")
+                        .withValues("shop")
+                        .endMatchExpression()
+                        .build();
+
+        assertThat(SpecValidator.problems(spec))
+                .satisfiesExactly(
+                        p -> assertThat(p).contains("matchExpressions[0] has no operator"),
+                        p -> assertThat(p).contains("matchExpressions[1] has no key"),
+                        p -> assertThat(p).contains("matchExpressions[2] has operator Equals"),
+                        p -> assertThat(p).contains("matchExpressions[3] uses operator In without"),
+                        p ->
+                                assertThat(p)
+                                        .contains(
+                                                "matchExpressions[4] uses operator DoesNotExist"));
+    }
+
+    @Test
+    void acceptsWellFormedSelectorRequirements() {
+        RolloutSpec spec = valid();
+        spec.release = null;
+        spec.releaseSelector =
+                new LabelSelectorBuilder()
+                        .addToMatchLabels("app", "shop")
+                        .addNewMatchExpression()
+                        .withKey("tier")
+                        .withOperator("NotIn")
+                        .withValues("canary")
+                        .endMatchExpression()
+                        .addNewMatchExpression()
+                        .withKey("verified")
+                        .withOperator("Exists")
+                        .endMatchExpression()
+                        .build();
+
+        assertThat(SpecValidator.problems(spec)).isEmpty();
+    }
+
+    @Test
+    void refusesAnalysisWhenNoStepSendsTrafficToTheCanary() {
+        RolloutSpec noSteps = valid();
+        noSteps.steps = List.of();
+        noSteps.analysis = analysis("up");
+        RolloutSpec zeroWeight = valid();
+        zeroWeight.steps = List.of(Step.pause("1m"), Step.weight(0));
+        zeroWeight.analysis = analysis("up");
+        RolloutSpec noAnalysis = valid();
+        noAnalysis.steps = List.of();
+
+        assertThat(SpecValidator.problems(noSteps))
+                .singleElement()
+                .asString()
+                .contains("no step sends traffic to the canary");
+        assertThat(SpecValidator.problems(zeroWeight))
+                .singleElement()
+                .asString()
+                .contains("no step sends traffic to the canary");
+        assertThat(SpecValidator.problems(noAnalysis)).isEmpty();
+    }
+
+    @Test
+    void refusesAnAnalysisGateThatCannotPassWithinTheProgressDeadline() {
+        RolloutSpec spec = valid();
+        spec.steps = List.of(Step.weight(10), Step.analysis(12), Step.weight(100));
+        spec.analysis = analysis("up");
+        spec.analysis.interval = "1m";
+
+        assertThat(SpecValidator.problems(spec))
+                .singleElement()
+                .asString()
+                .contains("step 1 needs 12 analysis rounds 60s apart", "(600s)");
+    }
+
+    @Test
+    void acceptsAnAnalysisGateThatJustFitsTheProgressDeadline() {
+        RolloutSpec spec = valid();
+        spec.steps = List.of(Step.weight(10), Step.analysis(3), Step.weight(100));
+        spec.analysis = analysis("up");
+        spec.analysis.interval = "30s";
+        spec.progressDeadlineSeconds = 60;
+        spec.steps.get(1).analysis.rounds = null;
+
+        assertThat(SpecValidator.problems(spec)).isEmpty();
+    }
+
+    /** A spec that can be carried out: each test breaks one thing. */
     static RolloutSpec valid() {
         RolloutSpec spec = new RolloutSpec();
         spec.environment = "production";
         spec.application = "shop";
         spec.release = new ReleaseRef("shop-v1", null);
         spec.template = template();
+        spec.steps = List.of(Step.weight(10), Step.weight(100));
         return spec;
     }
 

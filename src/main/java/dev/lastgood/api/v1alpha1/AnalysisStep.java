@@ -8,6 +8,8 @@ import io.fabric8.generator.annotation.Min;
 /** A gate that waits for analysis rounds to succeed before the next step. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisStep {
+    public static final int DEFAULT_ROUNDS = 3;
+
     @Min(1)
     @Max(100)
     @JsonPropertyDescription(

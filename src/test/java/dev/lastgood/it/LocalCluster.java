@@ -147,6 +147,43 @@ public final class LocalCluster {
         }
     }
 
+    /**
+     * Stops only the kube-apiserver of the local cluster ({@code hack/local-cluster.sh stop
+     * kube-apiserver}); etcd and the API server's clients keep running.
+     */
+    public static void stopApiServer() {
+        clusterScript("stop", "kube-apiserver");
+    }
+
+    /**
+     * Starts the kube-apiserver again and returns once it is ready, its clients run and the nodes
+     * are Ready ({@code hack/local-cluster.sh start kube-apiserver}).
+     */
+    public static void startApiServer() {
+        clusterScript("start", "kube-apiserver");
+    }
+
+    private static void clusterScript(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(projectDir().resolve("hack/local-cluster.sh").toString());
+        cmd.addAll(List.of(args));
+        Result r = run(cmd, null, Map.of(), 180);
+        if (r.exit() != 0) {
+            throw new IllegalStateException(
+                    "hack/local-cluster.sh " + String.join(" ", args) + " failed: " + r.all());
+        }
+    }
+
+    /** Whether the API server answers {@code /readyz} with ok right now. */
+    public static boolean apiServerReady() {
+        try {
+            String base = client().getMasterUrl().toString().replaceAll("/+$", "");
+            return "ok".equals(client().raw(base + "/readyz"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** A fresh namespace, labeled with an environment when one is given. */
     public static String namespace(String prefix, String environment) {
         String name =

@@ -132,6 +132,12 @@ class ChaosKillIT extends Scenario {
         for (Case c : cases) {
             problems.addAll(audit(c));
             lostEvents += lostPromotedEvents(c);
+            System.out.printf(
+                    "chaos: %s %s route weights %s, ended %s%n",
+                    c.ns(),
+                    c.bad() ? "bad " : "good",
+                    WeightSequence.collapse(audit.weights(c.ns(), "kv")),
+                    rollout(c.ns(), "kv").getStatus().phase);
         }
         System.out.printf(
                 "chaos summary: seed=%d rollouts=%d good=%d bad=%d kills=%d/%d duration=%ds"

@@ -174,12 +174,24 @@ public final class LocalCluster {
         }
     }
 
-    /** Whether the API server answers {@code /readyz} with ok right now. */
-    public static boolean apiServerReady() {
+    private static KubernetesClient probe;
+
+    /**
+     * Whether the API server answers {@code /readyz} with ok right now. Asked with a client that
+     * does not retry, so the answer is about this moment, not about the last few seconds.
+     */
+    public static synchronized boolean apiServerReady() {
         try {
-            String base = client().getMasterUrl().toString().replaceAll("/+$", "");
-            return "ok".equals(client().raw(base + "/readyz"));
-        } catch (RuntimeException e) {
+            if (probe == null) {
+                Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+                config.setRequestRetryBackoffLimit(0);
+                config.setRequestTimeout(2000);
+                config.setConnectionTimeout(1000);
+                probe = new KubernetesClientBuilder().withConfig(config).build();
+            }
+            String base = probe.getMasterUrl().toString().replaceAll("/+$", "");
+            return "ok".equals(probe.raw(base + "/readyz"));
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -180,20 +180,33 @@ public final class LocalCluster {
      * Whether the API server answers {@code /readyz} with ok right now. Asked with a client that
      * does not retry, so the answer is about this moment, not about the last few seconds.
      */
-    public static synchronized boolean apiServerReady() {
+    public static boolean apiServerReady() {
         try {
-            if (probe == null) {
+            String base = probe().getMasterUrl().toString().replaceAll("/+$", "");
+            return "ok".equals(probe().raw(base + "/readyz"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A client that does not retry and times out within seconds: what it reads is the API server's
+     * state now. After an API server restart the shared {@link #client()} can lag for tens of
+     * seconds in its own retry backoff, too long to time what happens after the return.
+     */
+    public static synchronized KubernetesClient probe() {
+        if (probe == null) {
+            try {
                 Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
                 config.setRequestRetryBackoffLimit(0);
                 config.setRequestTimeout(2000);
                 config.setConnectionTimeout(1000);
                 probe = new KubernetesClientBuilder().withConfig(config).build();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
-            String base = probe.getMasterUrl().toString().replaceAll("/+$", "");
-            return "ok".equals(probe.raw(base + "/readyz"));
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
+        return probe;
     }
 
     /** A fresh namespace, labeled with an environment when one is given. */

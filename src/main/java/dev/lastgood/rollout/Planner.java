@@ -218,6 +218,11 @@ public final class Planner {
      * when it dies between applying and recording: then the canary was being rolled back anyway, or
      * its promotion had finished, which is checked first.
      */
+    // TODO(#7): ChaosKillIT (seed 1796410858526, 50 rollouts, 20 kills) saw a good release whose
+    // route went 0, 20, 50, 100, 0 recorded as Aborted by this check after a SIGKILL, and its
+    // stable track sent back to the old release: some kill leaves the route at 0 while status
+    // still says promoting at 100%, and the stable track does not read as rolled out on restart.
+    // Find which write is unrecorded and recognise it here, with a Planner unit test.
     private boolean trafficTakenBack() {
         if (currentWeight() == 0) {
             return false;

@@ -223,14 +223,32 @@ public final class Planner {
         if (currentWeight() == 0) {
             return false;
         }
-        if (Boolean.TRUE.equals(s.promoting)
-                && in.stable().rolledOut(s.canary.identity(), replicas)) {
+        if (promotionHandedOver()) {
+            // The operator's own last promotion writes, not a person's: see promotion().
             return false;
         }
+        return trafficLeftCanary();
+    }
+
+    private boolean trafficLeftCanary() {
         boolean canaryScaledDown = in.canary().release() != null && in.canary().replicas() == 0;
         boolean routeEmptied =
                 routed() && in.routeCanaryWeight() != null && in.routeCanaryWeight() == 0;
         return canaryScaledDown || routeEmptied;
+    }
+
+    /**
+     * During a promotion only the operator puts the canary's release on the stable track, and only
+     * once that track is rolled out does it take traffic off the canary. So a promotion whose
+     * stable track runs the canary's release and whose canary has no traffic has handed over: the
+     * operator wrote its last promotion objects and died before it recorded them (a SIGKILL between
+     * the apply and the status write). A break-glass rollback puts the old release back on the
+     * stable track, so it does not read as a hand-over.
+     */
+    private boolean promotionHandedOver() {
+        return Boolean.TRUE.equals(s.promoting)
+                && s.canary.identity().equals(in.stable().release())
+                && (in.stable().rolledOut(s.canary.identity(), replicas) || trafficLeftCanary());
     }
 
     private String breachReason;
@@ -488,16 +506,18 @@ public final class Planner {
 
     /** The stable track takes the canary's release; last-good is recorded once it is available. */
     private Desired promotion() {
-        int carried = s.canaryWeight == null ? 0 : s.canaryWeight;
         if (in.stable().rolledOut(s.canary.identity(), replicas)) {
             return completePromotion();
         }
+        // Handed over before a restart: traffic already left the canary for the stable track,
+        // which runs the same release. Sending it back to a scaled-down canary would be an outage.
+        int carried = promotionHandedOver() || s.canaryWeight == null ? 0 : s.canaryWeight;
         if (s.stable != null && deadlinePassed()) {
             return rollback(Reasons.PROGRESS_DEADLINE_EXCEEDED, deadlineMessage());
         }
         setPhase(Phase.PROGRESSING, "promoting " + s.canary.version + ": waiting for stable pods");
         requeueAt(stepStart().plus(progressDeadline()));
-        int canaryPods = s.stable == null ? 0 : canaryPodsFor(carried);
+        int canaryPods = s.stable == null || carried == 0 ? 0 : canaryPodsFor(carried);
         return new Desired(s.canary, replicas, s.canary, canaryPods, carried);
     }
 

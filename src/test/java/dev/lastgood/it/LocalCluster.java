@@ -147,6 +147,68 @@ public final class LocalCluster {
         }
     }
 
+    /**
+     * Stops only the kube-apiserver of the local cluster ({@code hack/local-cluster.sh stop
+     * kube-apiserver}); etcd and the API server's clients keep running.
+     */
+    public static void stopApiServer() {
+        clusterScript("stop", "kube-apiserver");
+    }
+
+    /**
+     * Starts the kube-apiserver again and returns once it is ready, its clients run and the nodes
+     * are Ready ({@code hack/local-cluster.sh start kube-apiserver}).
+     */
+    public static void startApiServer() {
+        clusterScript("start", "kube-apiserver");
+    }
+
+    private static void clusterScript(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(projectDir().resolve("hack/local-cluster.sh").toString());
+        cmd.addAll(List.of(args));
+        Result r = run(cmd, null, Map.of(), 180);
+        if (r.exit() != 0) {
+            throw new IllegalStateException(
+                    "hack/local-cluster.sh " + String.join(" ", args) + " failed: " + r.all());
+        }
+    }
+
+    private static KubernetesClient probe;
+
+    /**
+     * Whether the API server answers {@code /readyz} with ok right now. Asked with a client that
+     * does not retry, so the answer is about this moment, not about the last few seconds.
+     */
+    public static boolean apiServerReady() {
+        try {
+            String base = probe().getMasterUrl().toString().replaceAll("/+$", "");
+            return "ok".equals(probe().raw(base + "/readyz"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A client that does not retry and times out within seconds: what it reads is the API server's
+     * state now. After an API server restart the shared {@link #client()} can lag for tens of
+     * seconds in its own retry backoff, too long to time what happens after the return.
+     */
+    public static synchronized KubernetesClient probe() {
+        if (probe == null) {
+            try {
+                Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+                config.setRequestRetryBackoffLimit(0);
+                config.setRequestTimeout(2000);
+                config.setConnectionTimeout(1000);
+                probe = new KubernetesClientBuilder().withConfig(config).build();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return probe;
+    }
+
     /** A fresh namespace, labeled with an environment when one is given. */
     public static String namespace(String prefix, String environment) {
         String name =

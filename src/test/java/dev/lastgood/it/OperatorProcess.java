@@ -154,11 +154,6 @@ public final class OperatorProcess implements AutoCloseable {
         waitExit();
     }
 
-    /** The operating system's id of the running process. */
-    public long pid() {
-        return process.pid();
-    }
-
     /** SIGSTOP: the process stays, frozen, as in a long GC pause or a suspended VM. */
     public void freeze() {
         signal("STOP");

@@ -1038,6 +1038,58 @@ class PlannerTest {
         assertThat(reasons(plan)).containsExactly(Reasons.PROMOTED);
     }
 
+    @Test
+    void aHandedOverPromotionIsNotMistakenForABreakGlassRollbackAfterARestart() {
+        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
+            world.pass();
+            world.settle();
+        }
+        assertThat(world.status.canaryWeight).isEqualTo(100);
+
+        // The operator died after its last promotion writes (route to stable, canary to zero)
+        // and before recording them; on restart the stable track, running V2, is not yet
+        // reported fully available.
+        world.route = 0;
+        world.canary = new TrackState(V2.identity(), 0, 0, 0, 0, true);
+        world.stable = new TrackState(V2.identity(), 4, 4, 4, 3, true);
+        Plan restarted = world.pass();
+
+        assertThat(restarted.status().phase).isEqualTo(Phase.PROGRESSING);
+        assertThat(restarted.status().failedReleases).isEmpty();
+        assertThat(restarted.transitions()).isEmpty();
+        assertThat(restarted.desired().canaryWeight()).isZero();
+        assertThat(restarted.desired().canaryReplicas()).isZero();
+        assertThat(restarted.desired().stableRelease().sameRelease(V2)).isTrue();
+
+        world.stable = ready(V2, 4);
+        Plan done = world.pass();
+
+        assertThat(done.status().phase).isEqualTo(Phase.HEALTHY);
+        assertThat(done.status().stable.sameRelease(V2)).isTrue();
+        assertThat(reasons(done)).containsExactly(Reasons.PROMOTED);
+    }
+
+    @Test
+    void aBreakGlassRollbackDuringAPromotionIsStillAnAbort() {
+        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
+            world.pass();
+            world.settle();
+        }
+
+        // kubectl lastgood rollback --break-glass: route to stable, stable back to V1.
+        world.route = 0;
+        world.stable = ready(V1, 4);
+        Plan plan = world.pass();
+
+        assertThat(plan.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(plan.status().message).contains("break-glass");
+        assertThat(plan.desired().stableRelease().sameRelease(V1)).isTrue();
+    }
+
     /** V1 healthy, V2 a canary carrying 20% and paused until promoted. */
     private static World pausedCanaryAt20(RolloutSpec spec) {
         World world = World.healthy(spec, V1);

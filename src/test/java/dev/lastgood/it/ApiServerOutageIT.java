@@ -1,0 +1,216 @@
+package dev.lastgood.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lastgood.api.v1alpha1.Rollout;
+import dev.lastgood.it.Manifests.RolloutOptions;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Issue #7: the kube-apiserver stops for a minute in the middle of a canary. Nothing may be
+ * promoted or rolled back that should not be, and once the API server is back the operator must
+ * carry on within 10 seconds, however long its retries and watches had been failing.
+ *
+ * <p>The outage lasts {@code -Dlastgood.outage.seconds} (60 by default).
+ */
+class ApiServerOutageIT extends Scenario {
+    private static final Duration OUTAGE =
+            Duration.ofSeconds(Long.getLong("lastgood.outage.seconds", 60));
+
+    /** The bound issue #7 sets for resuming after the API server's return. */
+    private static final Duration RESUME_BOUND = Duration.ofSeconds(10);
+
+    static OperatorProcess operator;
+    static PrometheusServer prometheus;
+    static FakeApp app;
+    RouteAudit audit;
+    String ns;
+
+    /** When the current outage began (the API server was sent SIGTERM). */
+    Instant down;
+
+    @RegisterExtension TestWatcher dump = dumpOnFailure(() -> operator, () -> ns);
+
+    @BeforeAll
+    static void startAll() {
+        app = new FakeApp();
+        prometheus = PrometheusServer.start(app.target());
+        operator = OperatorProcess.start("apiserver-outage-it");
+    }
+
+    @AfterAll
+    static void stopAll() {
+        operator.close();
+        prometheus.close();
+        app.close();
+    }
+
+    @BeforeEach
+    void freshNamespace() {
+        ns = LocalCluster.namespace("outage", "production");
+        audit = RouteAudit.start();
+    }
+
+    @AfterEach
+    void apiServerBack() {
+        audit.close();
+        if (!LocalCluster.apiServerReady()) {
+            LocalCluster.startApiServer(); // a failed test must not leave the cluster down
+        }
+    }
+
+    @Test
+    void pauseEndingDuringOutageMovesOnWithinTenSecondsOfReturn() {
+        String v2 = healthyThenCanaryOf("v2-short", "20s");
+        Rollout paused = awaitRollout(ns, "kv", Duration.ofSeconds(90), phase("Paused"));
+        Instant pauseEnd = Instant.parse(paused.getStatus().stepStartedAt).plusSeconds(20);
+        assertThat(routeCanaryWeight(ns, "kv")).isEqualTo(20);
+
+        Instant back = outage();
+
+        assertThat(pauseEnd).as("the pause ended during the outage").isBetween(down, back);
+        Instant next = awaitCanaryWeight(50, RESUME_BOUND.plusSeconds(20));
+        System.out.printf(
+                "outage: pause ended %s into the outage; next step %s after the return%n",
+                Duration.between(down, pauseEnd), Duration.between(back, next));
+        assertThat(Duration.between(back, next))
+                .as("next step applied within %s of the API server's return", RESUME_BOUND)
+                .isLessThan(RESUME_BOUND);
+        assertPromotedInOrder(v2);
+    }
+
+    @Test
+    void pauseOutlastingOutageEndsAtItsDeadlineNotBefore() {
+        // Room for the API server's own start (up to ~30 s on a loaded 2-core machine) and for
+        // the check that analysis resumes, before the pause's deadline.
+        long pauseSeconds = OUTAGE.toSeconds() + 60;
+        String v2 = healthyThenCanaryOf("v2-long", pauseSeconds + "s");
+        Rollout paused = awaitRollout(ns, "kv", Duration.ofSeconds(90), phase("Paused"));
+        Instant pauseEnd =
+                Instant.parse(paused.getStatus().stepStartedAt).plusSeconds(pauseSeconds);
+        int roundsBefore = rollout(ns, "kv").getStatus().analysis.successfulRounds;
+
+        Instant back = outage();
+
+        // Bounded from the return, not from now: outage() also waited for the nodes.
+        await().atMost(RESUME_BOUND.minus(Duration.between(back, Instant.now())))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("analysis rounds recorded again within " + RESUME_BOUND + " of the return")
+                .until(
+                        () ->
+                                rollout(ns, "kv").getStatus().analysis.successfulRounds
+                                        > roundsBefore);
+        System.out.printf(
+                "outage: analysis recorded again %s after the return%n",
+                Duration.between(back, Instant.now()));
+        assertThat(Instant.now()).as("still inside the pause").isBefore(pauseEnd);
+        assertThat(probedCanaryWeight()).as("the pause is not cut short").isEqualTo(20);
+        Instant next = awaitCanaryWeight(50, Duration.ofSeconds(pauseSeconds + 30));
+        assertThat(next).as("pause did not end early").isAfterOrEqualTo(pauseEnd);
+        System.out.printf(
+                "outage: pause outlasted it by %s; next step %s after its deadline%n",
+                Duration.between(back, pauseEnd), Duration.between(pauseEnd, next));
+        assertThat(Duration.between(pauseEnd, next))
+                .as("next step applied within %s of the pause's deadline", RESUME_BOUND)
+                .isLessThan(RESUME_BOUND);
+        assertThat(back).isBefore(pauseEnd);
+        assertPromotedInOrder(v2);
+    }
+
+    /** v1 healthy, then a healthy v2 whose canary pauses at 20% for {@code pause}. */
+    private String healthyThenCanaryOf(String v2, String pause) {
+        String v1 = v2.replace("v2", "v1");
+        RolloutOptions options =
+                RolloutOptions.routed(
+                        prometheus.address(),
+                        "setWeight: 20",
+                        "pause: {duration: " + pause + "}",
+                        "setWeight: 50",
+                        "setWeight: 100");
+        app.errorRate(v1, 0);
+        app.errorRate(v2, 0);
+        apply(Manifests.release(ns, "kv-" + v1, "kv", v1, "production"));
+        apply(Manifests.release(ns, "kv-" + v2, "kv", v2, "production"));
+        apply(Manifests.rollout(ns, "kv", "kv", "kv-" + v1, options));
+        awaitRollout(ns, "kv", Duration.ofSeconds(90), healthyOn(v1));
+        pointRolloutAt(ns, "kv-" + v2);
+        return v2;
+    }
+
+    /**
+     * Stops the API server for {@link #OUTAGE} and starts it again; returns the moment it first
+     * answered {@code /readyz} again (the start script also waits for the nodes, which is later).
+     */
+    private Instant outage() {
+        down = Instant.now();
+        LocalCluster.stopApiServer();
+        assertThat(LocalCluster.apiServerReady()).as("API server down").isFalse();
+        OperatorProcess.sleep(
+                Math.max(0, OUTAGE.minus(Duration.between(down, Instant.now())).toMillis()));
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(LocalCluster::startApiServer);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> LocalCluster.apiServerReady() || starting.isCompletedExceptionally());
+        Instant back = Instant.now();
+        starting.join();
+        System.out.printf("outage: API server down for %s%n", Duration.between(down, back));
+        return back;
+    }
+
+    /** When the route first carries {@code weight}, read with the probe client (no retries). */
+    private Instant awaitCanaryWeight(int weight, Duration within) {
+        await().atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> probedCanaryWeight() >= weight);
+        return Instant.now();
+    }
+
+    private Rollout probedRollout() {
+        return LocalCluster.probe().resources(Rollout.class).inNamespace(ns).withName("kv").get();
+    }
+
+    private int probedCanaryWeight() {
+        HTTPRoute r =
+                LocalCluster.probe()
+                        .resources(HTTPRoute.class)
+                        .inNamespace(ns)
+                        .withName("kv")
+                        .get();
+        return r.getSpec().getRules().get(0).getBackendRefs().stream()
+                .filter(b -> b.getName().endsWith("-canary"))
+                .mapToInt(b -> b.getWeight())
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Every step in order, one promotion, no rollback: nothing spurious happened. */
+    private void assertPromotedInOrder(String v2) {
+        Rollout done = awaitRollout(ns, "kv", Duration.ofSeconds(120), healthyOn(v2));
+        OperatorProcess.sleep(1000);
+
+        assertThat(done.getStatus().history)
+                .extracting(h -> h.version)
+                .containsExactly(v2.replace("v2", "v1"), v2);
+        assertThat(events(ns, "RolledBack")).isEmpty();
+        assertThat(events(ns, "Promoted")).hasSize(2);
+        assertThat(audit.gaps(ns, "kv")).as("the audit saw every route write").isEmpty();
+        assertThat(WeightSequence.collapse(audit.weights(ns, "kv")))
+                .as("route weights as written")
+                .containsExactly(0, 20, 50, 100, 0);
+        assertThat(WeightSequence.problems(audit.weights(ns, "kv"), List.of(20, 50, 100), true))
+                .isEmpty();
+    }
+}

@@ -27,8 +27,9 @@ lg_stack_chart_java_opts() {
   sed -n 's/^javaToolOptions: "\(.*\)"$/\1/p' "$(lg_repo_root)/helm/lastgood/values.yaml"
 }
 
-lg_stack_operator_start() {
-  local port=$1 log=$2 pidfile=$3 root jar end
+# Builds the operator jar unless it is newer than its sources. LOG.build keeps the output.
+lg_stack_operator_build() {
+  local log=$1 root jar
   root="$(lg_repo_root)"
   jar="$root/target/quarkus-app/quarkus-run.jar"
   if [[ ! -f $jar ]] || [[ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
@@ -36,6 +37,13 @@ lg_stack_operator_start() {
     (cd "$root" && ./mvnw -B -q package -DskipTests >"$log.build" 2>&1) ||
       lg_die "the operator build failed; see $log.build"
   fi
+}
+
+lg_stack_operator_start() {
+  local port=$1 log=$2 pidfile=$3 root jar end
+  root="$(lg_repo_root)"
+  jar="$root/target/quarkus-app/quarkus-run.jar"
+  lg_stack_operator_build "$log"
   # shellcheck disable=SC2086 # the options are words
   KUBECONFIG="$(lg_kubeconfig)" MALLOC_ARENA_MAX=2 setsid java ${LG_OPERATOR_JAVA_OPTS:-$(lg_stack_chart_java_opts)} \
     -Dquarkus.http.host=127.0.0.1 \

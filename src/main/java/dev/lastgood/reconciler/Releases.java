@@ -82,6 +82,22 @@ class Releases {
                         labels(release.getMetadata().getNamespace())));
     }
 
+    /**
+     * Whether the namespace is being deleted, everything in it with it. Its Rollouts' releases
+     * disappear first, and reporting each as missing would be a write per Rollout for objects that
+     * are going anyway.
+     */
+    boolean terminating(String namespace) {
+        return namespaces
+                .get(new ResourceID(namespace))
+                .map(
+                        n ->
+                                n.getMetadata().getDeletionTimestamp() != null
+                                        || (n.getStatus() != null
+                                                && "Terminating".equals(n.getStatus().getPhase())))
+                .orElse(false);
+    }
+
     Map<String, String> labels(String namespace) {
         return namespaces
                 .get(new ResourceID(namespace))

@@ -109,6 +109,10 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     }
 
     private UpdateControl<Rollout> reconcileOnce(Rollout rollout, Context<Rollout> context) {
+        if (releases.terminating(rollout.getMetadata().getNamespace())) {
+            // Its namespace is being deleted with everything in it, this Rollout included.
+            return UpdateControl.noUpdate();
+        }
         var timer = metrics.startReconcile();
         try {
             List<String> problems = problems(rollout);

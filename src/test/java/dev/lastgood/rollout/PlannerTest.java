@@ -1022,12 +1022,7 @@ class PlannerTest {
 
     @Test
     void completesAPromotionWhoseRouteWasAlreadyResetBeforeTheOperatorDied() {
-        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
-        world.wanted = V2;
-        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
-            world.pass();
-            world.settle();
-        }
+        World world = promotingV2();
         world.settle();
 
         world.route = 0;
@@ -1040,12 +1035,7 @@ class PlannerTest {
 
     @Test
     void aHandedOverPromotionIsNotMistakenForABreakGlassRollbackAfterARestart() {
-        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
-        world.wanted = V2;
-        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
-            world.pass();
-            world.settle();
-        }
+        World world = promotingV2();
         assertThat(world.status.canaryWeight).isEqualTo(100);
 
         // The operator died after its last promotion writes (route to stable, canary to zero)
@@ -1073,12 +1063,7 @@ class PlannerTest {
 
     @Test
     void aBreakGlassRollbackDuringAPromotionIsStillAnAbort() {
-        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
-        world.wanted = V2;
-        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
-            world.pass();
-            world.settle();
-        }
+        World world = promotingV2();
 
         // kubectl lastgood rollback --break-glass: route to stable, stable back to V1.
         world.route = 0;
@@ -1088,6 +1073,18 @@ class PlannerTest {
         assertThat(plan.status().phase).isEqualTo(Phase.ROLLED_BACK);
         assertThat(plan.status().message).contains("break-glass");
         assertThat(plan.desired().stableRelease().sameRelease(V1)).isTrue();
+    }
+
+    /** V1 healthy, V2 through its steps 50% and 100% and being promoted. */
+    private static World promotingV2() {
+        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Boolean.TRUE.equals(world.status.promoting); i++) {
+            world.pass();
+            world.settle();
+        }
+        assertThat(world.status.promoting).isTrue();
+        return world;
     }
 
     /** V1 healthy, V2 a canary carrying 20% and paused until promoted. */

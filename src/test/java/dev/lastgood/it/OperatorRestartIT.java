@@ -1,6 +1,7 @@
 package dev.lastgood.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.lastgood.api.v1alpha1.Rollout;
 import dev.lastgood.it.Manifests.RolloutOptions;
@@ -129,6 +130,15 @@ class OperatorRestartIT extends Scenario {
 
     /** Every weight, promotion and start is announced at most once. */
     private void assertEachTransitionOnce() {
+        // The promotion's event follows its status write: give it the moment it takes.
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () ->
+                                K.events().v1().events().inNamespace(ns).list().getItems().stream()
+                                                .filter(e -> "Promoted".equals(e.getReason()))
+                                                .count()
+                                        >= 2);
         Map<String, Long> notes =
                 K.events().v1().events().inNamespace(ns).list().getItems().stream()
                         .filter(

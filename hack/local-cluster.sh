@@ -416,6 +416,8 @@ port_in_use() {
   fi
 }
 
+ports_free() { ! port_in_use "$KCM_PORT" && ! port_in_use "$SCHEDULER_PORT"; }
+
 check_ports() {
   local spec port name var seen=" "
   for spec in "$APISERVER_PORT kube-apiserver LG_APISERVER_PORT" "$ETCD_PORT etcd LG_ETCD_PORT" \
@@ -641,6 +643,9 @@ cmd_start() {
   # TODO(#7): keep them running once the fake kubelet can ride out such a judgement.
   STOPPED=()
   stop_components kube-controller-manager kube-scheduler
+  # A process that has just exited can still hold its listening socket for a moment (its
+  # command line is gone before its files are closed): wait for the ports to be free.
+  wait_for 10 "the controller-manager and scheduler ports to be free" ports_free
   for c in kube-controller-manager kube-scheduler fake-kubelet; do
     running "$c" || start_client "$c"
   done

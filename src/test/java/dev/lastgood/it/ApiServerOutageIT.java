@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lastgood.api.v1alpha1.Rollout;
 import dev.lastgood.it.Manifests.RolloutOptions;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -123,7 +122,7 @@ class ApiServerOutageIT extends Scenario {
         await().atMost(Duration.ofSeconds(pauseSeconds + 30))
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
-                .until(() -> probedRollout().getStatus().currentStepIndex > pauseStep);
+                .until(() -> probedStepIndex() > pauseStep);
         Instant left = Instant.now();
         Instant next = awaitCanaryWeight(50, Duration.ofSeconds(60));
         assertThat(left).as("pause did not end early").isAfterOrEqualTo(pauseEnd);
@@ -189,22 +188,43 @@ class ApiServerOutageIT extends Scenario {
         return Instant.now();
     }
 
-    private Rollout probedRollout() {
-        return LocalCluster.probe().resources(Rollout.class).inNamespace(ns).withName("kv").get();
+    /** The Rollout's current step now, read by a fresh kubectl process (see below). */
+    private int probedStepIndex() {
+        var r =
+                LocalCluster.kubectl(
+                        "-n",
+                        ns,
+                        "get",
+                        "rollouts.lastgood.dev",
+                        "kv",
+                        "--request-timeout=2s",
+                        "-o",
+                        "jsonpath={.status.currentStepIndex}");
+        if (r.exit() != 0 || r.out().isBlank()) {
+            throw new IllegalStateException("rollout not readable now: " + r.all());
+        }
+        return Integer.parseInt(r.out().trim());
     }
 
+    /**
+     * The route's canary weight now, read by a fresh kubectl process: a client kept across the
+     * restart can sit on a connection to the stopped API server and lag by tens of seconds.
+     */
     private int probedCanaryWeight() {
-        HTTPRoute r =
-                LocalCluster.probe()
-                        .resources(HTTPRoute.class)
-                        .inNamespace(ns)
-                        .withName("kv")
-                        .get();
-        return r.getSpec().getRules().get(0).getBackendRefs().stream()
-                .filter(b -> b.getName().endsWith("-canary"))
-                .mapToInt(b -> b.getWeight())
-                .findFirst()
-                .orElseThrow();
+        var r =
+                LocalCluster.kubectl(
+                        "-n",
+                        ns,
+                        "get",
+                        "httproutes.gateway.networking.k8s.io",
+                        "kv",
+                        "--request-timeout=2s",
+                        "-o",
+                        "jsonpath={.spec.rules[0].backendRefs[?(@.name==\"kv-canary\")].weight}");
+        if (r.exit() != 0 || r.out().isBlank()) {
+            throw new IllegalStateException("route not readable now: " + r.all());
+        }
+        return Integer.parseInt(r.out().trim());
     }
 
     /** Every step in order, one promotion, no rollback: nothing spurious happened. */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  *   <li>{@code lastgood.chaos.parallel} (4): Rollouts moving at the same time;
  *   <li>{@code lastgood.chaos.seed} (the clock): seeds which releases are bad and when the kills
  *       come; printed, so a failing run can be replayed;
- *   <li>{@code lastgood.chaos.window} (seconds; 20 per wave of parallel Rollouts): the kills come
+ *   <li>{@code lastgood.chaos.window} (seconds; 10 per wave of parallel Rollouts): the kills come
  *       at random moments within it.
  * </ul>
  */
@@ -96,7 +96,9 @@ class ChaosKillIT extends Scenario {
         long windowSeconds =
                 Long.getLong(
                         "lastgood.chaos.window",
-                        20L * Math.max(1, (ROLLOUTS + PARALLEL - 1) / PARALLEL));
+                        // Early enough that every kill lands while Rollouts are in flight,
+                        // even on a quiet machine where a wave takes under 20 s.
+                        10L * Math.max(1, (ROLLOUTS + PARALLEL - 1) / PARALLEL));
         System.out.printf(
                 "chaos: seed=%d rollouts=%d (bad: %d) kills=%d parallel=%d window=%ds%n",
                 SEED,

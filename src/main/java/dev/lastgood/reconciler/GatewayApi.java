@@ -17,12 +17,10 @@ final class GatewayApi {
      */
     static boolean installed(KubernetesClient client) {
         try {
+            var resources = client.getApiResources("gateway.networking.k8s.io/v1");
             boolean served =
-                    client.getApiResources("gateway.networking.k8s.io/v1") != null
-                            && client
-                                    .getApiResources("gateway.networking.k8s.io/v1")
-                                    .getResources()
-                                    .stream()
+                    resources != null
+                            && resources.getResources().stream()
                                     .anyMatch(r -> "httproutes".equals(r.getName()));
             if (!served) {
                 LOG.warn(

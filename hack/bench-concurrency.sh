@@ -47,7 +47,6 @@ OPERATOR_PORT=28081
 OPERATOR_PID="$STATE/pids/conc-operator.pid"
 GATEWAY_PID="$STATE/pids/conc-gateway.pid"
 OUT="$STATE/bench-concurrency"
-STARTED_CLUSTER=0
 WATCH_PIDS=()
 k() { lg_kubectl "$@"; }
 
@@ -57,7 +56,7 @@ cleanup() {
   lg_stack_stop_pidfile "$OPERATOR_PID"
   hack/prometheus.sh down >/dev/null 2>&1 || true
   k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true
-  ((STARTED_CLUSTER)) && hack/local-cluster.sh down >/dev/null 2>&1 || true
+  lg_stack_cluster_release
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -65,10 +64,7 @@ trap 'exit 130' INT TERM
 cd "$ROOT"
 mkdir -p "$STATE/pids" "$STATE/logs"
 rm -rf "$OUT" && mkdir -p "$OUT"
-if ! hack/local-cluster.sh status >/dev/null 2>&1; then
-  hack/local-cluster.sh up
-  STARTED_CLUSTER=1
-fi
+lg_stack_cluster_acquire
 hack/install-crds.sh >/dev/null
 hack/prometheus.sh install >/dev/null
 k delete namespace "$NS" --ignore-not-found --wait=true --timeout=300s >/dev/null

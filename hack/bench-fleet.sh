@@ -43,22 +43,18 @@ export LG_OPERATOR_JAVA_OPTS="${LG_OPERATOR_JAVA_OPTS:--XX:MaxRAM=$LIMIT $(lg_st
 PORT=38080
 PIDFILE="$STATE/pids/fleet-operator.pid"
 LOG="$STATE/logs/fleet-operator.log"
-STARTED_CLUSTER=0
 k() { lg_kubectl "$@"; }
 cleanup() {
   lg_stack_stop_pidfile "$PIDFILE"
   k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true
-  ((STARTED_CLUSTER)) && hack/local-cluster.sh down >/dev/null 2>&1 || true
+  lg_stack_cluster_release
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$ROOT"
 mkdir -p "$STATE/pids" "$STATE/logs"
-if ! hack/local-cluster.sh status >/dev/null 2>&1; then
-  hack/local-cluster.sh up
-  STARTED_CLUSTER=1
-fi
+lg_stack_cluster_acquire
 hack/install-crds.sh >/dev/null
 k delete namespace "$NS" --ignore-not-found --wait=true --timeout=300s >/dev/null
 k create namespace "$NS" >/dev/null

@@ -31,7 +31,6 @@ GATEWAY_ADDR=127.0.0.1:29464
 OPERATOR_PID="$STATE/pids/bench-operator.pid"
 GATEWAY_PID="$STATE/pids/bench-gateway.pid"
 WATCH_LOG="$STATE/logs/bench-route-watch.log"
-STARTED_CLUSTER=0
 WATCH_PID=""
 k() { lg_kubectl "$@"; }
 
@@ -41,17 +40,14 @@ cleanup() {
   lg_stack_stop_pidfile "$OPERATOR_PID"
   hack/prometheus.sh down >/dev/null 2>&1 || true
   k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true
-  ((STARTED_CLUSTER)) && hack/local-cluster.sh down >/dev/null 2>&1 || true
+  lg_stack_cluster_release
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$ROOT"
 mkdir -p "$STATE/pids" "$STATE/logs"
-if ! hack/local-cluster.sh status >/dev/null 2>&1; then
-  hack/local-cluster.sh up
-  STARTED_CLUSTER=1
-fi
+lg_stack_cluster_acquire
 hack/install-crds.sh >/dev/null
 hack/prometheus.sh install >/dev/null
 k delete namespace "$NS" --ignore-not-found --wait=true --timeout=90s >/dev/null

@@ -6,6 +6,8 @@
 #                                              options (or LG_OPERATOR_JAVA_OPTS), wait until ready
 #   lg_stack_gateway_start ADDR NAMESPACE LOG PIDFILE
 #   lg_stack_stop_pidfile PIDFILE              stop what a PID file names (ours), then remove it
+#   lg_stack_cluster_acquire                   start the local cluster unless it already runs
+#   lg_stack_cluster_release                   stop it again if lg_stack_cluster_acquire started it
 
 lg_stack_stop_pidfile() {
   local file=$1 pid
@@ -66,4 +68,22 @@ lg_stack_gateway_start() {
   setsid "$bin" -kubeconfig "$(lg_kubeconfig)" -namespace "$namespace" -listen "$addr" -rps 50 \
     -max-duration 2h >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
+}
+
+LG_STACK_STARTED_CLUSTER=0
+
+lg_stack_cluster_acquire() {
+  local script
+  script="$(lg_repo_root)/hack/local-cluster.sh"
+  if ! "$script" status >/dev/null 2>&1; then
+    "$script" up
+    LG_STACK_STARTED_CLUSTER=1
+  fi
+}
+
+# A cluster someone else started is theirs to stop.
+lg_stack_cluster_release() {
+  if ((LG_STACK_STARTED_CLUSTER)); then
+    "$(lg_repo_root)/hack/local-cluster.sh" down >/dev/null 2>&1 || true
+  fi
 }

@@ -35,6 +35,9 @@ public final class Planner {
     private final int replicas;
     private Duration requeue;
 
+    /** While an analysis round is still querying: when to look again should its end be lost. */
+    static final Duration ROUND_RUNNING_RECHECK = Duration.ofSeconds(5);
+
     private Planner(Observation in) {
         this.in = in;
         this.spec = in.spec();
@@ -258,7 +261,11 @@ public final class Planner {
         if (spec.analysis == null || s.analysis == null) {
             return false;
         }
-        Ledger.record(s.analysis, in.round(), in.now());
+        // A round is dated by when it queried, so the interval runs from one query to the next.
+        Ledger.record(
+                s.analysis,
+                in.round(),
+                in.roundStartedAt() == null ? in.now() : in.roundStartedAt());
         var breach = Ledger.breach(s.analysis, spec.analysis);
         breach.ifPresent(
                 b -> {
@@ -606,6 +613,11 @@ public final class Planner {
                 || s.analysis.lastRoundAt == null
                 || spec.analysis == null
                 || Phase.ROLLED_BACK.equals(s.phase)) {
+            return;
+        }
+        if (in.roundRunning()) {
+            // The round's end wakes the Rollout; this is only the fallback should that be lost.
+            requeueAt(in.now().plus(ROUND_RUNNING_RECHECK));
             return;
         }
         requeueAt(

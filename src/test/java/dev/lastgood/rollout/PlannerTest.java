@@ -287,6 +287,33 @@ class PlannerTest {
     }
 
     @Test
+    void waitsForARunningRoundToEndInsteadOfPollingForIt() {
+        World world = analysedCanaryAtTenPercent();
+        world.later(Duration.ofMinutes(1));
+
+        Plan due = world.pass();
+        world.roundRunning = true;
+        Plan running = world.pass();
+        Instant queried = world.now;
+        world.later(Duration.ofSeconds(3));
+        world.roundRunning = false;
+        world.round = List.of(outcome(Result.SUCCESSFUL));
+        world.roundStartedAt = queried;
+        Plan ended = world.pass();
+
+        assertThat(due.requeueAfter()).as("a round is due: at once").isZero();
+        assertThat(running.requeueAfter())
+                .as("its end wakes the Rollout; the requeue is only a fallback")
+                .isEqualTo(Planner.ROUND_RUNNING_RECHECK);
+        assertThat(running.status().analysis.lastRoundAt)
+                .isEqualTo(due.status().analysis.lastRoundAt);
+        assertThat(ended.status().analysis.lastRoundAt)
+                .as("a round is dated by when it queried")
+                .isEqualTo(queried.toString());
+        assertThat(ended.requeueAfter()).isPositive();
+    }
+
+    @Test
     void toleratesInconclusiveRoundsUpToTheLimit() {
         World world = analysedCanaryAtTenPercent();
 
@@ -1116,6 +1143,8 @@ class PlannerTest {
         String promote;
         String abort;
         List<Outcome> round;
+        Instant roundStartedAt;
+        boolean roundRunning;
         Instant now = T0;
         Plan plan;
 
@@ -1136,7 +1165,19 @@ class PlannerTest {
 
         Observation observation() {
             return new Observation(
-                    1, spec, status, wanted, stable, canary, route, promote, abort, round, now);
+                    1,
+                    spec,
+                    status,
+                    wanted,
+                    stable,
+                    canary,
+                    route,
+                    promote,
+                    abort,
+                    round,
+                    roundStartedAt,
+                    roundRunning,
+                    now);
         }
 
         /** One reconcile: plan, then write the status. */
@@ -1144,6 +1185,7 @@ class PlannerTest {
             plan = Planner.plan(observation());
             status = plan.status();
             round = null;
+            roundStartedAt = null;
             // The reconciler applies the route in the same pass, before it writes the status.
             route = spec.traffic == null ? null : plan.desired().canaryWeight();
             return plan;

@@ -3,7 +3,6 @@ package dev.lastgood.metrics;
 import dev.lastgood.api.v1alpha1.Reasons;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
-import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.hotspot.DefaultExports;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,18 +40,7 @@ public class OperatorMetrics {
                             "Analysis measurements, by metric and result.")
                     .labelNames("metric", "result")
                     .register(registry);
-    final Gauge canaryWeight =
-            Gauge.build(
-                            "lastgood_rollout_canary_weight",
-                            "Percentage of traffic the canary receives.")
-                    .labelNames("namespace", "rollout")
-                    .register(registry);
-    final Gauge info =
-            Gauge.build(
-                            "lastgood_rollout_info",
-                            "Always 1; the labels describe the Rollout's phase and versions.")
-                    .labelNames("namespace", "rollout", "phase", "stable", "canary")
-                    .register(registry);
+    private final RolloutStates rolloutStates = new RolloutStates().register(registry);
     final Histogram reconcileDuration =
             Histogram.build(
                             "lastgood_reconcile_duration_seconds",
@@ -93,30 +81,13 @@ public class OperatorMetrics {
     }
 
     /** Replaces the Rollout's info series, so a phase change leaves no stale series behind. */
-    public synchronized void rolloutState(
+    public void rolloutState(
             String namespace, String name, String phase, String stable, String canary, int weight) {
-        forget(namespace, name);
-        info.labels(namespace, name, nz(phase), nz(stable), nz(canary)).set(1);
-        canaryWeight.labels(namespace, name).set(weight);
+        rolloutStates.put(namespace, name, new RolloutStates.State(phase, stable, canary, weight));
     }
 
     /** Drops every series of a deleted Rollout. */
-    public synchronized void forget(String namespace, String name) {
-        info.collect()
-                .forEach(
-                        family ->
-                                family.samples.forEach(
-                                        sample -> {
-                                            if (sample.labelValues.get(0).equals(namespace)
-                                                    && sample.labelValues.get(1).equals(name)) {
-                                                info.remove(
-                                                        sample.labelValues.toArray(String[]::new));
-                                            }
-                                        }));
-        canaryWeight.remove(namespace, name);
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
+    public void forget(String namespace, String name) {
+        rolloutStates.remove(namespace, name);
     }
 }

@@ -3,6 +3,11 @@ package dev.lastgood.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lastgood.api.v1alpha1.Reasons;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OperatorMetricsTest {
@@ -54,6 +59,76 @@ class OperatorMetricsTest {
                                         },
                                         new String[] {"ns", "kv", "Healthy", "v2", ""}))
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void aScrapeSeesEachRolloutsWeightAndInfoFromTheSameMoment() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        String[] labels = {"namespace", "rollout"};
+        String[] kv = {"ns", "kv"};
+        String[] infoLabels = {"namespace", "rollout", "phase", "stable", "canary"};
+        Thread writer =
+                new Thread(
+                        () -> {
+                            for (int i = 0; i < 20_000; i++) {
+                                metrics.rolloutState("ns", "kv", "Promoting", "v1", "v2", 100);
+                                metrics.rolloutState("ns", "kv", "Healthy", "v2", null, 0);
+                            }
+                        });
+        writer.start();
+        List<String> mixed = new ArrayList<>();
+        while (writer.isAlive()) {
+            var registry = metrics.registry();
+            // One collection of the whole registry, as a scrape does.
+            Map<String, Double> seen = new HashMap<>();
+            Collections.list(registry.metricFamilySamples())
+                    .forEach(
+                            f ->
+                                    f.samples.forEach(
+                                            sm -> {
+                                                if (sm.name.startsWith("lastgood_rollout_")) {
+                                                    seen.put(
+                                                            sm.name
+                                                                    + sm.labelValues.subList(
+                                                                            2,
+                                                                            sm.labelValues.size()),
+                                                            sm.value);
+                                                }
+                                            }));
+            Double weight = seen.get("lastgood_rollout_canary_weight[]");
+            boolean healthy = seen.containsKey("lastgood_rollout_info[Healthy, v2, ]");
+            if (weight != null && healthy && weight != 0.0) {
+                mixed.add("Healthy on v2 with the canary at " + weight);
+            }
+        }
+        writer.join();
+
+        assertThat(mixed).isEmpty();
+        assertThat(metrics.registry().getSampleValue("lastgood_rollout_canary_weight", labels, kv))
+                .isZero();
+        assertThat(
+                        metrics.registry()
+                                .getSampleValue(
+                                        "lastgood_rollout_info",
+                                        infoLabels,
+                                        new String[] {"ns", "kv", "Healthy", "v2", ""}))
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void forgetsADeletedRollout() {
+        OperatorMetrics metrics = new OperatorMetrics();
+        metrics.rolloutState("ns", "kv", "Paused", "v1", "v2", 20);
+
+        metrics.forget("ns", "kv");
+
+        assertThat(
+                        metrics.registry()
+                                .getSampleValue(
+                                        "lastgood_rollout_canary_weight",
+                                        new String[] {"namespace", "rollout"},
+                                        new String[] {"ns", "kv"}))
+                .isNull();
     }
 
     private static Double value(OperatorMetrics metrics, String name, String reason) {

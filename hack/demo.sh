@@ -4,6 +4,7 @@
 #
 #   hack/demo.sh          tell the whole story, check every stage, stop what it started
 #   hack/demo.sh --keep   leave the cluster, operator, gateway and Prometheus running
+#   hack/demo.sh --stop   stop what a --keep run left running (and remove the cluster's state)
 #
 # Stages: a production Rollout serves v1; it is pointed at a staging build and refuses it; a
 # healthy v2 moves through weighted steps under analysis and is promoted; v3 answers 401 to
@@ -23,12 +24,14 @@ OPERATOR_PORT="${LG_DEMO_OPERATOR_PORT:-18080}"
 GATEWAY_ADDR="127.0.0.1:${LG_DEMO_GATEWAY_PORT:-19464}"
 PROM_PORT="${LG_DEMO_PROM_PORT:-19090}" # replaces the port in the Rollout sample's analysis address
 KEEP=0
+STOP=0
 
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
+    --stop) STOP=1 ;;
     -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) lg_die "unknown argument '$arg' (use --keep or --help)" ;;
+    *) lg_die "unknown argument '$arg' (use --keep, --stop or --help)" ;;
   esac
 done
 
@@ -36,6 +39,16 @@ cd "$ROOT"
 mkdir -p "$STATE/pids" "$STATE/logs"
 OPERATOR_PID="$STATE/pids/demo-operator.pid"
 GATEWAY_PID="$STATE/pids/demo-gateway.pid"
+
+if ((STOP)); then
+  # Only processes whose PID files this demo wrote and that are still ours (see stack.sh).
+  lg_stack_stop_pidfile "$GATEWAY_PID"
+  lg_stack_stop_pidfile "$OPERATOR_PID"
+  hack/prometheus.sh down || true
+  hack/local-cluster.sh down
+  exit 0
+fi
+
 TIMELINE_PIDS=()
 STARTED_CLUSTER=0
 STAGE="setup"
@@ -62,13 +75,14 @@ cleanup() {
 
 Everything is still running. Explore:
   export KUBECONFIG=$STATE/kubeconfig
+  export PATH=$(lg_bin_dir):\$PATH   # the kubectl matching the server
   kubectl get rollouts,buildreleases -A
   kubectl -n $NS describe rollout kv
   Prometheus:        http://127.0.0.1:$PROM_PORT
   synthetic gateway: http://$GATEWAY_ADDR/metrics
   operator metrics:  http://127.0.0.1:$OPERATOR_PORT/metrics
 Stop it all:
-  kill \$(cat $OPERATOR_PID) \$(cat $GATEWAY_PID); hack/prometheus.sh down; hack/local-cluster.sh down
+  hack/demo.sh --stop
 EOF
     exit "$rc"
   fi

@@ -70,6 +70,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     private static final int HTTP_BAD_REQUEST = 400;
     private static final int HTTP_FORBIDDEN = 403;
+    private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
     private static final Duration PROMETHEUS_TIMEOUT = Duration.ofSeconds(5);
@@ -108,8 +109,23 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 // nothing worth an error either.
                 return UpdateControl.noUpdate();
             }
+            if (deletedMeanwhile(rollout, e)) {
+                // Deleted while this pass ran (its status write found it gone): the owned
+                // objects go with it by garbage collection; nothing to report.
+                LOG.info("deleted while being reconciled; nothing left to do");
+                return UpdateControl.noUpdate();
+            }
             throw e;
         }
+    }
+
+    private static boolean deletedMeanwhile(Rollout rollout, KubernetesClientException e) {
+        var status = e.getStatus();
+        return e.getCode() == HTTP_NOT_FOUND
+                && status != null
+                && status.getDetails() != null
+                && "rollouts".equals(status.getDetails().getKind())
+                && rollout.getMetadata().getName().equals(status.getDetails().getName());
     }
 
     private static boolean namespaceTerminating(KubernetesClientException e) {

@@ -294,7 +294,9 @@ public final class Planner {
         int index = s.currentStepIndex == null ? 0 : s.currentStepIndex;
         while (index < spec.steps.size()) {
             Step step = spec.steps.get(index);
-            if (!stepDone(step)) {
+            // A round that is due but still querying may be the one that fails: traffic moves
+            // on only once it is recorded, as if it had been measured in this very pass.
+            if (in.roundRunning() || !stepDone(step)) {
                 return waitingOn(step);
             }
             index = advance(index);

@@ -287,6 +287,29 @@ class PlannerTest {
     }
 
     @Test
+    void movesNoTrafficWhileADueRoundIsStillQuerying() {
+        World world = World.healthy(analysed(routed(10, Step.weight(10), Step.weight(100))), V1);
+        world.wanted = V2;
+        world.pass();
+        world.settle();
+        world.pass();
+        world.pass();
+        world.settle(); // the canary now has the pods 100% needs
+        world.later(Duration.ofMinutes(1));
+
+        world.roundRunning = true;
+        Plan held = world.pass();
+        world.roundRunning = false;
+        world.round = List.of(outcome(Result.FAILED));
+        Plan measured = world.pass();
+
+        assertThat(held.status().canaryWeight).isEqualTo(10);
+        assertThat(held.desired().canaryWeight()).isEqualTo(10);
+        assertThat(measured.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(measured.desired().canaryWeight()).isZero();
+    }
+
+    @Test
     void waitsForARunningRoundToEndInsteadOfPollingForIt() {
         World world = analysedCanaryAtTenPercent();
         world.later(Duration.ofMinutes(1));

@@ -1,6 +1,7 @@
 package dev.lastgood.reconciler;
 
 import dev.lastgood.analysis.Analyst;
+import dev.lastgood.analysis.Outcome;
 import dev.lastgood.analysis.PrometheusClient;
 import dev.lastgood.api.v1alpha1.BuildRelease;
 import dev.lastgood.api.v1alpha1.Labels;
@@ -34,7 +35,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
@@ -43,9 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Moves a Rollout toward the release its spec names: observe, decide, act, record.
@@ -73,28 +71,16 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
-    private static final Duration PROMETHEUS_TIMEOUT = Duration.ofSeconds(5);
 
     private final OperatorMetrics metrics;
     private final Analyst analyst;
-    private final AnalysisRunner rounds;
-
-    /** Wakes a Rollout whose analysis round has ended off the reconcile thread. */
-    private final SimpleInboundEventSource<Rollout> roundsEnded =
-            new SimpleInboundEventSource<>("analysis-rounds");
-
     private final StatusRecorder recorder;
     private final boolean gatewayApi;
     private Releases releases;
 
-    public RolloutReconciler(
-            KubernetesClient client,
-            OperatorMetrics metrics,
-            @ConfigProperty(name = "lastgood.analysis-threads", defaultValue = "16")
-                    int analysisThreads) {
+    public RolloutReconciler(KubernetesClient client, OperatorMetrics metrics) {
         this.metrics = metrics;
-        this.analyst = new Analyst(new PrometheusClient(PROMETHEUS_TIMEOUT));
-        this.rounds = new AnalysisRunner(analysisThreads, roundsEnded::propagateEvent);
+        this.analyst = new Analyst(new PrometheusClient(Duration.ofSeconds(5)));
         this.recorder = new StatusRecorder(new EventRecorder(client), metrics);
         this.gatewayApi = GatewayApi.installed(client);
     }
@@ -243,7 +229,6 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 rollout.getMetadata().getAnnotations() == null
                         ? Map.of()
                         : rollout.getMetadata().getAnnotations();
-        AnalysisRunner.Ended ended = roundIfDue(rollout, desired, now);
         return new Observation(
                 rollout.getMetadata().getGeneration(),
                 rollout.getSpec(),
@@ -254,50 +239,30 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 routeCanaryWeight(rollout, context),
                 annotations.get(Labels.PROMOTE),
                 annotations.get(Labels.ABORT),
-                ended == null ? null : ended.outcomes(),
-                ended == null ? null : ended.startedAt(),
-                rounds.running(ResourceID.fromResource(rollout)),
+                measureIfDue(rollout, desired, now),
                 now);
     }
 
-    /** The analysis round due, once it has ended; null while none is due or it still runs. */
-    private AnalysisRunner.Ended roundIfDue(Rollout rollout, ReleaseSnapshot desired, Instant now) {
+    private List<Outcome> measureIfDue(Rollout rollout, ReleaseSnapshot desired, Instant now) {
         var spec = rollout.getSpec().analysis;
         var status = rollout.getStatus();
         if (!AnalysisSchedule.due(spec, status, desired, now)) {
             return null;
         }
-        Map<String, String> placeholders =
-                Map.of(
-                        "canary.version",
-                        status.canary.version,
-                        "stable.version",
-                        status.stable == null ? "" : status.stable.version,
-                        "namespace",
-                        rollout.getMetadata().getNamespace(),
-                        "rollout",
-                        rollout.getMetadata().getName());
-        // The round that follows the last one recorded, for this canary and this analysis spec:
-        // a round started for anything else is never recorded here.
-        String key =
-                status.analysis.lastRoundAt
-                        + "|"
-                        + status.canary.identity()
-                        + "|"
-                        + new TreeMap<>(placeholders)
-                        + "|"
-                        + Serialization.asJson(spec);
-        return rounds.take(
-                        ResourceID.fromResource(rollout),
-                        key,
-                        () -> analyst.measure(spec, placeholders))
-                .map(
-                        ended -> {
-                            ended.outcomes()
-                                    .forEach(o -> metrics.measured(o.metric(), o.result().label()));
-                            return ended;
-                        })
-                .orElse(null);
+        List<Outcome> round =
+                analyst.measure(
+                        spec,
+                        Map.of(
+                                "canary.version",
+                                status.canary.version,
+                                "stable.version",
+                                status.stable == null ? "" : status.stable.version,
+                                "namespace",
+                                rollout.getMetadata().getNamespace(),
+                                "rollout",
+                                rollout.getMetadata().getName()));
+        round.forEach(o -> metrics.measured(o.metric(), o.result().label()));
+        return round;
     }
 
     private static TrackState track(Rollout rollout, String track, Context<Rollout> context) {
@@ -367,7 +332,6 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     @Override
     public List<EventSource<?, Rollout>> prepareEventSources(EventSourceContext<Rollout> context) {
         List<EventSource<?, Rollout>> sources = new ArrayList<>();
-        sources.add(roundsEnded);
         sources.add(owned(Deployment.class, context));
         sources.add(owned(Service.class, context));
         if (gatewayApi) {

@@ -35,9 +35,6 @@ public final class Planner {
     private final int replicas;
     private Duration requeue;
 
-    /** While an analysis round is still querying: when to look again should its end be lost. */
-    static final Duration ROUND_RUNNING_RECHECK = Duration.ofSeconds(5);
-
     private Planner(Observation in) {
         this.in = in;
         this.spec = in.spec();
@@ -261,11 +258,7 @@ public final class Planner {
         if (spec.analysis == null || s.analysis == null) {
             return false;
         }
-        // A round is dated by when it queried, so the interval runs from one query to the next.
-        Ledger.record(
-                s.analysis,
-                in.round(),
-                in.roundStartedAt() == null ? in.now() : in.roundStartedAt());
+        Ledger.record(s.analysis, in.round(), in.now());
         var breach = Ledger.breach(s.analysis, spec.analysis);
         breach.ifPresent(
                 b -> {
@@ -294,9 +287,7 @@ public final class Planner {
         int index = s.currentStepIndex == null ? 0 : s.currentStepIndex;
         while (index < spec.steps.size()) {
             Step step = spec.steps.get(index);
-            // A round that is due but still querying may be the one that fails: traffic moves
-            // on only once it is recorded, as if it had been measured in this very pass.
-            if (in.roundRunning() || !stepDone(step)) {
+            if (!stepDone(step)) {
                 return waitingOn(step);
             }
             index = advance(index);
@@ -615,11 +606,6 @@ public final class Planner {
                 || s.analysis.lastRoundAt == null
                 || spec.analysis == null
                 || Phase.ROLLED_BACK.equals(s.phase)) {
-            return;
-        }
-        if (in.roundRunning()) {
-            // The round's end wakes the Rollout; this is only the fallback should that be lost.
-            requeueAt(in.now().plus(ROUND_RUNNING_RECHECK));
             return;
         }
         requeueAt(

@@ -287,56 +287,6 @@ class PlannerTest {
     }
 
     @Test
-    void movesNoTrafficWhileADueRoundIsStillQuerying() {
-        World world = World.healthy(analysed(routed(10, Step.weight(10), Step.weight(100))), V1);
-        world.wanted = V2;
-        world.pass();
-        world.settle();
-        world.pass();
-        world.pass();
-        world.settle(); // the canary now has the pods 100% needs
-        world.later(Duration.ofMinutes(1));
-
-        world.roundRunning = true;
-        Plan held = world.pass();
-        world.roundRunning = false;
-        world.round = List.of(outcome(Result.FAILED));
-        Plan measured = world.pass();
-
-        assertThat(held.status().canaryWeight).isEqualTo(10);
-        assertThat(held.desired().canaryWeight()).isEqualTo(10);
-        assertThat(measured.status().phase).isEqualTo(Phase.ROLLED_BACK);
-        assertThat(measured.desired().canaryWeight()).isZero();
-    }
-
-    @Test
-    void waitsForARunningRoundToEndInsteadOfPollingForIt() {
-        World world = analysedCanaryAtTenPercent();
-        world.later(Duration.ofMinutes(1));
-
-        Plan due = world.pass();
-        world.roundRunning = true;
-        Plan running = world.pass();
-        Instant queried = world.now;
-        world.later(Duration.ofSeconds(3));
-        world.roundRunning = false;
-        world.round = List.of(outcome(Result.SUCCESSFUL));
-        world.roundStartedAt = queried;
-        Plan ended = world.pass();
-
-        assertThat(due.requeueAfter()).as("a round is due: at once").isZero();
-        assertThat(running.requeueAfter())
-                .as("its end wakes the Rollout; the requeue is only a fallback")
-                .isEqualTo(Planner.ROUND_RUNNING_RECHECK);
-        assertThat(running.status().analysis.lastRoundAt)
-                .isEqualTo(due.status().analysis.lastRoundAt);
-        assertThat(ended.status().analysis.lastRoundAt)
-                .as("a round is dated by when it queried")
-                .isEqualTo(queried.toString());
-        assertThat(ended.requeueAfter()).isPositive();
-    }
-
-    @Test
     void toleratesInconclusiveRoundsUpToTheLimit() {
         World world = analysedCanaryAtTenPercent();
 
@@ -1166,8 +1116,6 @@ class PlannerTest {
         String promote;
         String abort;
         List<Outcome> round;
-        Instant roundStartedAt;
-        boolean roundRunning;
         Instant now = T0;
         Plan plan;
 
@@ -1188,19 +1136,7 @@ class PlannerTest {
 
         Observation observation() {
             return new Observation(
-                    1,
-                    spec,
-                    status,
-                    wanted,
-                    stable,
-                    canary,
-                    route,
-                    promote,
-                    abort,
-                    round,
-                    roundStartedAt,
-                    roundRunning,
-                    now);
+                    1, spec, status, wanted, stable, canary, route, promote, abort, round, now);
         }
 
         /** One reconcile: plan, then write the status. */
@@ -1208,7 +1144,6 @@ class PlannerTest {
             plan = Planner.plan(observation());
             status = plan.status();
             round = null;
-            roundStartedAt = null;
             // The reconciler applies the route in the same pass, before it writes the status.
             route = spec.traffic == null ? null : plan.desired().canaryWeight();
             return plan;

@@ -61,7 +61,9 @@ k create namespace "$NS" >/dev/null
 k label namespace "$NS" lastgood.dev/environment=production >/dev/null
 
 now() { date +%s.%N; }
-since() { python3 -c "import sys;print(f'{float(sys.argv[2])-float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+since() { # START [DECIMALS]: seconds from START to now
+  python3 -c "import sys;print(f'{float(sys.argv[2])-float(sys.argv[1]):.{int(sys.argv[3])}f}')" "$1" "$(now)" "${2:-1}"
+}
 metric() { # NAME-and-labels-prefix: sums matching samples of the operator's /metrics
   curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v p="$1" 'index($0, p) == 1 {s += $NF} END {printf "%.0f\n", s}'
 }
@@ -181,7 +183,7 @@ for _ in 1 2 3; do
   lg_stack_stop_pidfile "$PIDFILE"
   restart=$(now)
   lg_stack_operator_start "$PORT" "$LOG" "$PIDFILE"
-  starts+=("$(python3 -c "import sys;print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$restart" "$(now)")")
+  starts+=("$(since "$restart" 2)")
 done
 startup=$(printf '%s\n' "${starts[@]}" | sort -n | paste -sd' ' | awk '{printf "%ss / %ss / %ss (min / median / max of 3)", $1, $2, $3}')
 

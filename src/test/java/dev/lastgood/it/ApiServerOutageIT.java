@@ -3,6 +3,7 @@ package dev.lastgood.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lastgood.api.v1alpha1.Reasons;
 import dev.lastgood.api.v1alpha1.Rollout;
 import dev.lastgood.it.Manifests.RolloutOptions;
 import java.time.Duration;
@@ -88,7 +89,10 @@ class ApiServerOutageIT extends Scenario {
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
                 .until(() -> probedPast(pauseStep));
-        Instant next = Instant.now();
+        // Dated by the operator's own PauseEnded event, not by when this test could look: the
+        // start script also waits for the simulated nodes, which can take longer than the bound,
+        // and no probe runs before it returns.
+        Instant next = pauseEndedAt();
         System.out.printf(
                 "outage: pause ended %s into the outage; next step %s after the return%n",
                 Duration.between(down, pauseEnd), Duration.between(back, next));
@@ -146,6 +150,13 @@ class ApiServerOutageIT extends Scenario {
                 .isLessThan(RESUME_BOUND);
         assertThat(back).isBefore(pauseEnd);
         assertPromotedInOrder(v2);
+    }
+
+    /** When the operator recorded the end of the pause (the event's microsecond time). */
+    private Instant pauseEndedAt() {
+        var ended = events(ns, Reasons.PAUSE_ENDED);
+        assertThat(ended).as("one PauseEnded event").hasSize(1);
+        return Instant.parse(ended.get(0).getEventTime().getTime());
     }
 
     /** v1 healthy, then a healthy v2 whose canary pauses at 20% for {@code pause}. */

@@ -3,6 +3,7 @@ package dev.lastgood.reconciler;
 import dev.lastgood.analysis.Analyst;
 import dev.lastgood.analysis.Outcome;
 import dev.lastgood.analysis.PrometheusClient;
+import dev.lastgood.api.v1alpha1.AnalysisSpec;
 import dev.lastgood.api.v1alpha1.BuildRelease;
 import dev.lastgood.api.v1alpha1.Labels;
 import dev.lastgood.api.v1alpha1.Reasons;
@@ -35,6 +36,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Duration;
@@ -43,7 +46,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Moves a Rollout toward the release its spec names: observe, decide, act, record.
@@ -71,16 +76,26 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_UNPROCESSABLE = 422;
     static final String MANAGED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
+    private static final Duration PROMETHEUS_TIMEOUT = Duration.ofSeconds(5);
 
     private final OperatorMetrics metrics;
     private final Analyst analyst;
+    private final AnalysisRunner rounds;
+
+    private final RolloutSignals signals = new RolloutSignals();
+
     private final StatusRecorder recorder;
     private final boolean gatewayApi;
     private Releases releases;
 
-    public RolloutReconciler(KubernetesClient client, OperatorMetrics metrics) {
+    public RolloutReconciler(
+            KubernetesClient client,
+            OperatorMetrics metrics,
+            @ConfigProperty(name = "lastgood.analysis-threads", defaultValue = "16")
+                    int analysisThreads) {
         this.metrics = metrics;
-        this.analyst = new Analyst(new PrometheusClient(Duration.ofSeconds(5)));
+        this.analyst = new Analyst(new PrometheusClient(PROMETHEUS_TIMEOUT));
+        this.rounds = new AnalysisRunner(analysisThreads, signals::propagateEvent);
         this.recorder = new StatusRecorder(new EventRecorder(client), metrics);
         this.gatewayApi = GatewayApi.installed(client);
     }
@@ -146,7 +161,9 @@ public class RolloutReconciler implements Reconciler<Rollout> {
             Plan plan = Planner.plan(seen);
 
             try {
-                apply(rollout, plan.desired(), context);
+                if (plan.desired() != null) {
+                    apply(rollout, plan.desired(), context);
+                }
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HTTP_BAD_REQUEST && e.getCode() != HTTP_UNPROCESSABLE) {
                     throw e;
@@ -229,6 +246,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 rollout.getMetadata().getAnnotations() == null
                         ? Map.of()
                         : rollout.getMetadata().getAnnotations();
+        AnalysisRunner.Ended ended = roundIfDue(rollout, desired, now);
         return new Observation(
                 rollout.getMetadata().getGeneration(),
                 rollout.getSpec(),
@@ -239,30 +257,67 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 routeCanaryWeight(rollout, context),
                 annotations.get(Labels.PROMOTE),
                 annotations.get(Labels.ABORT),
-                measureIfDue(rollout, desired, now),
+                ended == null ? null : ended.outcomes(),
+                ended == null ? null : ended.startedAt(),
+                rounds.running(ResourceID.fromResource(rollout)),
                 now);
     }
 
-    private List<Outcome> measureIfDue(Rollout rollout, ReleaseSnapshot desired, Instant now) {
+    /** The analysis round due, once it has ended; null while none is due or it still runs. */
+    private AnalysisRunner.Ended roundIfDue(Rollout rollout, ReleaseSnapshot desired, Instant now) {
         var spec = rollout.getSpec().analysis;
         var status = rollout.getStatus();
+        ResourceID id = ResourceID.fromResource(rollout);
         if (!AnalysisSchedule.due(spec, status, desired, now)) {
+            rounds.settled(id);
             return null;
         }
-        List<Outcome> round =
-                analyst.measure(
-                        spec,
-                        Map.of(
-                                "canary.version",
-                                status.canary.version,
-                                "stable.version",
-                                status.stable == null ? "" : status.stable.version,
-                                "namespace",
-                                rollout.getMetadata().getNamespace(),
-                                "rollout",
-                                rollout.getMetadata().getName()));
+        Map<String, String> placeholders =
+                Map.of(
+                        "canary.version",
+                        status.canary.version,
+                        "stable.version",
+                        status.stable == null ? "" : status.stable.version,
+                        "namespace",
+                        rollout.getMetadata().getNamespace(),
+                        "rollout",
+                        rollout.getMetadata().getName());
+        // The round that follows the last one recorded, for this canary and this analysis spec:
+        // a round started for anything else is never recorded here.
+        String key =
+                status.analysis.lastRoundAt
+                        + "|"
+                        + status.canary.identity()
+                        + "|"
+                        + new TreeMap<>(placeholders)
+                        + "|"
+                        + Serialization.asJson(spec);
+        return rounds.round(id, key, () -> measure(spec, placeholders)).orElse(null);
+    }
+
+    /** One round of queries; counted here, once, however often a pass then takes it. */
+    private List<Outcome> measure(AnalysisSpec spec, Map<String, String> placeholders) {
+        List<Outcome> round = analyst.measure(spec, placeholders);
         round.forEach(o -> metrics.measured(o.metric(), o.result().label()));
         return round;
+    }
+
+    /**
+     * Wakes a Rollout whose analysis round has ended off the reconcile thread; and when a Rollout
+     * is deleted, drops what the operator keeps of it in memory: its analysis round and its metric
+     * series, which would otherwise be exported for ever.
+     */
+    private final class RolloutSignals extends SimpleInboundEventSource<Rollout>
+            implements ResourceEventAware<Rollout> {
+        RolloutSignals() {
+            super("rollout-signals");
+        }
+
+        @Override
+        public void onResourceDeleted(Rollout rollout) {
+            rounds.settled(ResourceID.fromResource(rollout));
+            metrics.forget(rollout.getMetadata().getNamespace(), rollout.getMetadata().getName());
+        }
     }
 
     private static TrackState track(Rollout rollout, String track, Context<Rollout> context) {
@@ -332,6 +387,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     @Override
     public List<EventSource<?, Rollout>> prepareEventSources(EventSourceContext<Rollout> context) {
         List<EventSource<?, Rollout>> sources = new ArrayList<>();
+        sources.add(signals);
         sources.add(owned(Deployment.class, context));
         sources.add(owned(Service.class, context));
         if (gatewayApi) {

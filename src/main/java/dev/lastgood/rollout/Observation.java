@@ -14,7 +14,10 @@ import java.util.List;
  * @param desired the verified release the spec names
  * @param routeCanaryWeight the canary's weight in the HTTPRoute as it is now, or null without a
  *     route
- * @param round outcomes of the analysis round taken this pass, or null when none was due
+ * @param round outcomes of an analysis round that has ended since the last pass, or null when none
+ *     has
+ * @param roundStartedAt when that round queried; null means now
+ * @param roundRunning true while a round due is still querying; its end wakes the Rollout
  */
 public record Observation(
         long generation,
@@ -27,4 +30,6 @@ public record Observation(
         String promoteAnnotation,
         String abortAnnotation,
         List<Outcome> round,
+        Instant roundStartedAt,
+        boolean roundRunning,
         Instant now) {}

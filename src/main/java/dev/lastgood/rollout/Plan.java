@@ -8,7 +8,8 @@ import java.util.List;
  * The planner's decision for one pass.
  *
  * @param status the new status
- * @param desired the owned objects to apply, or null to touch nothing (rejections)
+ * @param desired the owned objects to apply, or null to touch nothing (while a due analysis round
+ *     is still querying)
  * @param transitions what changed, in order
  * @param requeueAfter when to look again even if nothing changes, or null
  */

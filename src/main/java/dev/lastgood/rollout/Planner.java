@@ -35,6 +35,12 @@ public final class Planner {
     private final int replicas;
     private Duration requeue;
 
+    /** The owned objects are left as they are this pass: no write, in either direction. */
+    private static final Desired HOLD = new Desired(null, 0, null, 0, 0);
+
+    /** While an analysis round is still querying: when to look again should its end be lost. */
+    static final Duration ROUND_RUNNING_RECHECK = Duration.ofSeconds(5);
+
     private Planner(Observation in) {
         this.in = in;
         this.spec = in.spec();
@@ -56,8 +62,11 @@ public final class Planner {
         } else {
             desired = canary();
         }
-        s.replicas = desired.stableReplicas() + desired.canaryReplicas();
         scheduleNextRound();
+        if (desired == HOLD) {
+            return new Plan(s, null, transitions, requeue);
+        }
+        s.replicas = desired.stableReplicas() + desired.canaryReplicas();
         return new Plan(s, desired, transitions, requeue);
     }
 
@@ -258,7 +267,11 @@ public final class Planner {
         if (spec.analysis == null || s.analysis == null) {
             return false;
         }
-        Ledger.record(s.analysis, in.round(), in.now());
+        // A round is dated by when it queried, so the interval runs from one query to the next.
+        Ledger.record(
+                s.analysis,
+                in.round(),
+                in.roundStartedAt() == null ? in.now() : in.roundStartedAt());
         var breach = Ledger.breach(s.analysis, spec.analysis);
         breach.ifPresent(
                 b -> {
@@ -284,6 +297,14 @@ public final class Planner {
     }
 
     private Desired steps() {
+        if (in.roundRunning()) {
+            // A round that is due but still querying may be the one that fails: traffic moves
+            // on only once it is recorded, as if it had been measured in this very pass. Nor
+            // does it move back: the owned objects stay exactly as they are, also where they are
+            // ahead of the status (a pass that wrote the route and died before its status write:
+            // holding "at the status's weight" would send that traffic back for a moment).
+            return HOLD;
+        }
         int index = s.currentStepIndex == null ? 0 : s.currentStepIndex;
         while (index < spec.steps.size()) {
             Step step = spec.steps.get(index);
@@ -606,6 +627,11 @@ public final class Planner {
                 || s.analysis.lastRoundAt == null
                 || spec.analysis == null
                 || Phase.ROLLED_BACK.equals(s.phase)) {
+            return;
+        }
+        if (in.roundRunning()) {
+            // The round's end wakes the Rollout; this is only the fallback should that be lost.
+            requeueAt(in.now().plus(ROUND_RUNNING_RECHECK));
             return;
         }
         requeueAt(

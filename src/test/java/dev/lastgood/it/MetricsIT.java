@@ -151,6 +151,15 @@ class MetricsIT extends Scenario {
         assertThat(rolledBack.value("jvm_threads_current", Map.of())).isPositive();
         assertThat(rolledBack.value("process_cpu_seconds_total", Map.of()))
                 .isGreaterThan(start.value("process_cpu_seconds_total", Map.of()));
+
+        // A deleted Rollout leaves no series behind: a dashboard would show it for ever.
+        kubectlOk("-n", ns, "delete", "rollout", "kv", "--wait=true");
+        Scrape deleted =
+                scrapeWhen(
+                        s ->
+                                s.series("lastgood_rollout_info", kv) == 0
+                                        && s.series("lastgood_rollout_canary_weight", kv) == 0);
+        assertThat(deleted.series("lastgood_rollout_info", kv)).isZero();
     }
 
     private static void promtoolAccepts(Scrape s) {

@@ -287,6 +287,75 @@ class PlannerTest {
     }
 
     @Test
+    void movesNoTrafficWhileADueRoundIsStillQuerying() {
+        World world = World.healthy(analysed(routed(10, Step.weight(10), Step.weight(100))), V1);
+        world.wanted = V2;
+        world.pass();
+        world.settle();
+        world.pass();
+        world.pass();
+        world.settle(); // the canary now has the pods 100% needs
+        world.later(Duration.ofMinutes(1));
+
+        world.roundRunning = true;
+        Plan held = world.pass();
+        world.roundRunning = false;
+        world.round = List.of(outcome(Result.FAILED));
+        Plan measured = world.pass();
+
+        assertThat(held.status().canaryWeight).isEqualTo(10);
+        assertThat(held.desired()).as("nothing is written while the round runs").isNull();
+        assertThat(measured.status().phase).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(measured.desired().canaryWeight()).isZero();
+    }
+
+    /**
+     * A pass wrote the route's next weight and the operator died before its status write; the next
+     * operator finds its round for the step still querying. It must not send the traffic back to
+     * the weight the status still names (ChaosKillIT saw 50 -> 20 -> 50).
+     */
+    @Test
+    void aRunningRoundDoesNotSendTrafficBackToAStatusThatLagsTheRoute() {
+        World world = analysedCanaryAtTenPercent();
+        world.route = 50; // written by a pass whose status write never happened
+        world.later(Duration.ofMinutes(1));
+
+        world.roundRunning = true;
+        Plan held = world.pass();
+
+        assertThat(held.desired()).isNull();
+        assertThat(world.route).isEqualTo(50);
+        assertThat(held.status().canaryWeight).as("the status is left as it was").isEqualTo(10);
+    }
+
+    @Test
+    void waitsForARunningRoundToEndInsteadOfPollingForIt() {
+        World world = analysedCanaryAtTenPercent();
+        world.later(Duration.ofMinutes(1));
+
+        Plan due = world.pass();
+        world.roundRunning = true;
+        Plan running = world.pass();
+        Instant queried = world.now;
+        world.later(Duration.ofSeconds(3));
+        world.roundRunning = false;
+        world.round = List.of(outcome(Result.SUCCESSFUL));
+        world.roundStartedAt = queried;
+        Plan ended = world.pass();
+
+        assertThat(due.requeueAfter()).as("a round is due: at once").isZero();
+        assertThat(running.requeueAfter())
+                .as("its end wakes the Rollout; the requeue is only a fallback")
+                .isEqualTo(Planner.ROUND_RUNNING_RECHECK);
+        assertThat(running.status().analysis.lastRoundAt)
+                .isEqualTo(due.status().analysis.lastRoundAt);
+        assertThat(ended.status().analysis.lastRoundAt)
+                .as("a round is dated by when it queried")
+                .isEqualTo(queried.toString());
+        assertThat(ended.requeueAfter()).isPositive();
+    }
+
+    @Test
     void toleratesInconclusiveRoundsUpToTheLimit() {
         World world = analysedCanaryAtTenPercent();
 
@@ -1116,6 +1185,8 @@ class PlannerTest {
         String promote;
         String abort;
         List<Outcome> round;
+        Instant roundStartedAt;
+        boolean roundRunning;
         Instant now = T0;
         Plan plan;
 
@@ -1136,7 +1207,19 @@ class PlannerTest {
 
         Observation observation() {
             return new Observation(
-                    1, spec, status, wanted, stable, canary, route, promote, abort, round, now);
+                    1,
+                    spec,
+                    status,
+                    wanted,
+                    stable,
+                    canary,
+                    route,
+                    promote,
+                    abort,
+                    round,
+                    roundStartedAt,
+                    roundRunning,
+                    now);
         }
 
         /** One reconcile: plan, then write the status. */
@@ -1144,8 +1227,12 @@ class PlannerTest {
             plan = Planner.plan(observation());
             status = plan.status();
             round = null;
-            // The reconciler applies the route in the same pass, before it writes the status.
-            route = spec.traffic == null ? null : plan.desired().canaryWeight();
+            roundStartedAt = null;
+            // The reconciler applies the route in the same pass, before it writes the status;
+            // a plan without desired objects touches nothing.
+            if (plan.desired() != null) {
+                route = spec.traffic == null ? null : plan.desired().canaryWeight();
+            }
             return plan;
         }
 

@@ -55,7 +55,15 @@ final class FencingInterceptor implements Interceptor {
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
         switch (kind(request)) {
             case READ, REVIEW -> {}
-            case LEASE_CLAIM -> builder.setHeader(SENT_AT, Long.toString(fence.now()));
+            case LEASE_CLAIM -> {
+                if (fence.revoked()) {
+                    // Leaving: a renewal that read the Lease before it was handed over must not
+                    // take it back from the replica it was handed to.
+                    throw new FencedWriteException(
+                            request.method() + " " + request.uri().getRawPath());
+                }
+                builder.setHeader(SENT_AT, Long.toString(fence.now()));
+            }
             case LEASE_RELEASE -> fence.revoke();
             case WRITE -> {
                 if (!fence.mayWrite()) {

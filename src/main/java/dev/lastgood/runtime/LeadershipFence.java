@@ -64,6 +64,14 @@ public final class LeadershipFence {
     }
 
     /**
+     * Whether this replica is done leading for good (it released the Lease, saw another holder, or
+     * had a write refused): it must not claim the Lease again either.
+     */
+    public boolean revoked() {
+        return shut.get();
+    }
+
+    /**
      * Whether a write may go out now. False when leadership was never confirmed, is older than the
      * window, or was revoked; a false answer shuts the fence for good.
      */
@@ -84,6 +92,11 @@ public final class LeadershipFence {
         return everConfirmed.get()
                 ? Duration.ofNanos(nanoClock.getAsLong() - confirmedAt.get())
                 : null;
+    }
+
+    /** Whether this replica ever held the Lease. */
+    public boolean everConfirmed() {
+        return everConfirmed.get();
     }
 
     public Duration window() {

@@ -98,6 +98,36 @@ class LeaderElectionIT extends Scenario {
                 .isLessThan(Duration.ofSeconds(60));
     }
 
+    /**
+     * A normal stop (SIGTERM, as in a rolling update) hands the Lease over: the standby leads at
+     * once instead of after the Lease's 15 s without a leader.
+     */
+    @Test
+    void leaderStoppedNormallyHandsTheLeaseOverAtOnce() {
+        twoReplicas();
+        ns = LocalCluster.namespace("handover", "production");
+        deploy("kv-a");
+        awaitRollout(ns, "kv-a", Duration.ofSeconds(60), healthyOn("v1"));
+
+        Instant stopping = Instant.now();
+        first.close();
+        Instant stopped = Instant.now();
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> "second".equals(holder()));
+        Duration gap = Duration.between(stopped, Instant.now());
+        System.out.printf(
+                "hand-over: the leader took %s to stop; the standby held the Lease %s after%n",
+                Duration.between(stopping, stopped), gap);
+
+        assertThat(first.log()).contains("handed the Lease");
+        assertThat(gap)
+                .as("the Lease changed hands before it would have expired")
+                .isLessThan(Duration.ofSeconds(10));
+        deploy("kv-b");
+        awaitRollout(ns, "kv-b", Duration.ofSeconds(60), healthyOn("v1"));
+    }
+
     @Test
     void leaderThatLosesItsLeaseExits() {
         leaseNs = LocalCluster.namespace("lease", null);

@@ -109,4 +109,17 @@ class LeadershipFenceTest {
                 .isLessThan(LeaderElection.LEASE_DURATION)
                 .isGreaterThan(LeaderElection.RETRY_PERIOD.multipliedBy(3));
     }
+
+    @Test
+    void aRevokedFenceStaysRevokedThroughLaterRenewals() {
+        fence.renewed(fence.now());
+        assertThat(fence.everConfirmed()).isTrue();
+        assertThat(fence.revoked()).isFalse();
+
+        fence.revoke();
+        fence.renewed(fence.now());
+
+        assertThat(fence.revoked()).isTrue();
+        assertThat(fence.mayWrite()).isFalse();
+    }
 }

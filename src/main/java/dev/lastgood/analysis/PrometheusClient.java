@@ -44,6 +44,7 @@ public class PrometheusClient {
 
     /** Never throws: every failure becomes an error result, which is never a pass. */
     public QueryResult query(String address, String promql) {
+        CompletableFuture<HttpResponse<String>> exchange = null;
         try {
             URI uri =
                     URI.create(
@@ -53,13 +54,13 @@ public class PrometheusClient {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
             // One deadline for the whole answer: the request timeout alone covers only the
             // headers, and a server that stalls mid-body would hold the reconciliation forever.
-            HttpResponse<String> response =
-                    http.sendAsync(request, info -> new CappedBody(MAX_ANSWER_BYTES))
-                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            exchange = http.sendAsync(request, info -> new CappedBody(MAX_ANSWER_BYTES));
+            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return parse(response.statusCode(), response.body());
         } catch (TimeoutException e) {
-            // TODO(#7): the timed-out exchange is not cancelled; it finishes in the background
-            // and holds a connection until Prometheus answers or hangs up.
+            // Cancelling aborts the exchange and closes its connection: a Prometheus that never
+            // answers would otherwise keep one open per timed-out query, for as long as it hangs.
+            exchange.cancel(true);
             return QueryResult.failed(
                     "Prometheus at " + address + " timed out after " + timeout.toSeconds() + "s");
         } catch (ExecutionException e) {

@@ -2,12 +2,17 @@ package dev.lastgood.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PrometheusClientTest {
@@ -198,6 +203,39 @@ class PrometheusClientTest {
                 .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(PrometheusClient.AnswerTooLarge.class);
         assertThat(subscription.cancelled).isTrue();
+    }
+
+    /**
+     * A Prometheus that sends its headers and then stalls in the body: the request's own timeout
+     * covers only the headers, the query's deadline ends the wait, and the timed-out exchange is
+     * aborted, so the connection is closed rather than held open for as long as Prometheus hangs.
+     */
+    @Test
+    void closesTheConnectionOfAQueryThatTimedOutMidBody() throws Exception {
+        try (ServerSocket stalling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            stalling.setSoTimeout(10_000);
+            var client = new PrometheusClient(Duration.ofMillis(500));
+            var address = "http://127.0.0.1:" + stalling.getLocalPort();
+            var result = CompletableFuture.supplyAsync(() -> client.query(address, "up"));
+
+            try (Socket connection = stalling.accept()) {
+                connection.setSoTimeout(10_000);
+                var in = connection.getInputStream();
+                byte[] buffer = new byte[4096];
+                int read = in.read(buffer); // the request
+                assertThat(read).isPositive();
+                connection
+                        .getOutputStream()
+                        .write(
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                connection.getOutputStream().flush();
+                // End of stream means the client hung up; a connection held open ends this read
+                // in a SocketTimeoutException instead.
+                assertThat(in.read(buffer)).isEqualTo(-1);
+            }
+            assertThat(result.get(10, TimeUnit.SECONDS).error()).contains("timed out");
+        }
     }
 
     private static ByteBuffer bytes(String text) {

@@ -138,7 +138,7 @@ public final class Planner {
         if (in.round() != null && analysisBreached()) {
             return rollback(breachReason, breachMessage);
         }
-        if (Boolean.TRUE.equals(s.promoting)) {
+        if (Boolean.TRUE.equals(s.promoting) || promotionHandedOver()) {
             return promotion();
         }
         if (Boolean.TRUE.equals(s.fastTrack)) {
@@ -253,10 +253,14 @@ public final class Planner {
      * operator wrote its last promotion objects and died before it recorded them (a SIGKILL between
      * the apply and the status write). A break-glass rollback puts the old release back on the
      * stable track, so it does not read as a hand-over.
+     *
+     * <p>The status need not say {@code promoting}: the pass that started the promotion can have
+     * lost its status write too, and the one that finished it as well (ChaosKillIT saw a good
+     * release at 50% in status, promoted in the cluster, rolled back as a break-glass abort). Only
+     * a promotion puts the canary's release on the stable track, so the cluster says enough.
      */
     private boolean promotionHandedOver() {
-        return Boolean.TRUE.equals(s.promoting)
-                && s.canary.identity().equals(in.stable().release())
+        return s.canary.identity().equals(in.stable().release())
                 && (in.stable().rolledOut(s.canary.identity(), replicas) || trafficLeftCanary());
     }
 

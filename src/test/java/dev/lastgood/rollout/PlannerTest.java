@@ -1130,6 +1130,35 @@ class PlannerTest {
         assertThat(reasons(done)).containsExactly(Reasons.PROMOTED);
     }
 
+    /**
+     * The passes that started and finished the promotion both died before their status writes: the
+     * status still shows the canary at 50%, the cluster a finished promotion. That is no
+     * break-glass rollback (the stable track runs the canary's release), and the promotion is
+     * recorded.
+     */
+    @Test
+    void aPromotionWhoseStatusWritesWereAllLostIsRecordedNotRolledBack() {
+        World world = World.healthy(routed(4, Step.weight(50), Step.weight(100)), V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Integer.valueOf(50).equals(world.status.canaryWeight); i++) {
+            world.pass();
+            world.settle();
+        }
+        assertThat(world.status.canaryWeight).isEqualTo(50);
+        assertThat(world.status.promoting).isNotEqualTo(Boolean.TRUE);
+
+        world.route = 0;
+        world.canary = new TrackState(V2.identity(), 0, 0, 0, 0, true);
+        world.stable = ready(V2, 4);
+        Plan restarted = world.pass();
+
+        assertThat(restarted.status().phase).isEqualTo(Phase.HEALTHY);
+        assertThat(restarted.status().stable.sameRelease(V2)).isTrue();
+        assertThat(restarted.status().failedReleases).isEmpty();
+        assertThat(reasons(restarted)).containsExactly(Reasons.PROMOTED);
+        assertThat(restarted.desired().canaryWeight()).isZero();
+    }
+
     @Test
     void aBreakGlassRollbackDuringAPromotionIsStillAnAbort() {
         World world = promotingV2();

@@ -295,7 +295,11 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         return rounds.round(id, key, () -> measure(spec, placeholders)).orElse(null);
     }
 
-    /** One round of queries; counted here, once, however often a pass then takes it. */
+    /**
+     * One round of queries, counted here once however often a pass then takes it. The count is of
+     * measurements made: a round thrown away (its canary replaced or its Rollout deleted while it
+     * queried) is counted too, though never recorded.
+     */
     private List<Outcome> measure(AnalysisSpec spec, Map<String, String> placeholders) {
         List<Outcome> round = analyst.measure(spec, placeholders);
         round.forEach(o -> metrics.measured(o.metric(), o.result().label()));

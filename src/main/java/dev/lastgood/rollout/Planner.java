@@ -467,7 +467,11 @@ public final class Planner {
     }
 
     private void pauseWaiting(Step step) {
+        // Announced when the pause begins. The phase alone does not say so: one pass can end a
+        // pause, reach the next weight and enter the next pause, and the phase reads PAUSED all
+        // along; the message names the step and its end, so a new pause changes it.
         boolean wasPaused = Phase.PAUSED.equals(s.phase);
+        String before = s.message;
         if (step.pause.duration == null) {
             setPhase(
                     Phase.PAUSED,
@@ -480,7 +484,7 @@ public final class Planner {
                     String.format("step %d: paused until %s", s.currentStepIndex, end));
             requeueAt(end);
         }
-        if (!wasPaused) {
+        if (!wasPaused || !s.message.equals(before)) {
             transitions.add(Transition.normal(Reasons.PAUSED, s.message));
         }
     }

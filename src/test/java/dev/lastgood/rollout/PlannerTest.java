@@ -1159,6 +1159,38 @@ class PlannerTest {
         assertThat(restarted.desired().canaryWeight()).isZero();
     }
 
+    /**
+     * One pass ends a pause, reaches the next weight at once (one replica) and enters the next
+     * pause: that pause is announced too, although the phase read PAUSED all along.
+     */
+    @Test
+    void aPauseEnteredInThePassThatEndedThePreviousOneIsAnnounced() {
+        World world =
+                World.healthy(
+                        routed(
+                                1,
+                                Step.weight(10),
+                                Step.pause("4s"),
+                                Step.weight(30),
+                                Step.pause("4s"),
+                                Step.weight(100)),
+                        V1);
+        world.wanted = V2;
+        for (int i = 0; i < 10 && !Phase.PAUSED.equals(world.status.phase); i++) {
+            world.pass();
+            world.settle();
+        }
+        assertThat(world.status.currentStepIndex).isEqualTo(1);
+
+        world.later(Duration.ofSeconds(5));
+        Plan next = world.pass();
+
+        assertThat(next.status().currentStepIndex).isEqualTo(3);
+        assertThat(reasons(next))
+                .containsExactly(Reasons.PAUSE_ENDED, Reasons.WEIGHT_CHANGED, Reasons.PAUSED);
+        assertThat(world.pass().transitions()).as("announced once").isEmpty();
+    }
+
     @Test
     void aBreakGlassRollbackDuringAPromotionIsStillAnAbort() {
         World world = promotingV2();

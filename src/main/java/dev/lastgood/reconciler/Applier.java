@@ -4,7 +4,7 @@ import dev.lastgood.api.v1alpha1.Rollout;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher;
-import java.util.Objects;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * Applies owned objects with server-side apply, skipping those that already hold what this operator
@@ -12,30 +12,39 @@ import java.util.Objects;
  *
  * <p>Every pod becoming ready triggers a pass; without the check each pass would send one patch per
  * owned object. The matcher compares the fields this operator's field manager owns, so a change
- * someone else made to one of them is still noticed and applied over.
+ * someone else made to one of them is still noticed and applied over. The matcher's answers are
+ * remembered in {@link InSyncMemo}, so a pass over an unchanged object costs a digest, not a
+ * conversion of both objects.
  */
 final class Applier {
     private final Context<Rollout> context;
+    private final OwnedCache cache;
+    private final InSyncMemo memo;
+    private final Rollout rollout;
+    private final ResourceID rolloutId;
 
-    Applier(Context<Rollout> context) {
+    Applier(Rollout rollout, Context<Rollout> context, OwnedCache cache, InSyncMemo memo) {
         this.context = context;
+        this.cache = cache;
+        this.memo = memo;
+        this.rollout = rollout;
+        this.rolloutId = ResourceID.fromResource(rollout);
     }
 
     <R extends HasMetadata> void apply(R desired) {
         @SuppressWarnings("unchecked")
         Class<R> type = (Class<R>) desired.getClass();
-        var actual =
-                context.getSecondaryResources(type).stream()
-                        .filter(
-                                r ->
-                                        Objects.equals(
-                                                r.getMetadata().getName(),
-                                                desired.getMetadata().getName()))
-                        .findFirst();
-        if (actual.isPresent()
-                && SSABasedGenericKubernetesResourceMatcher.<R>getInstance()
-                        .matches(actual.get(), desired, context)) {
-            return;
+        var actual = cache.get(type, rollout, desired.getMetadata().getName());
+        if (actual.isPresent()) {
+            byte[] digest = InSyncMemo.digest(desired);
+            if (memo.inSync(rolloutId, actual.get(), digest)) {
+                return;
+            }
+            if (SSABasedGenericKubernetesResourceMatcher.<R>getInstance()
+                    .matches(actual.get(), desired, context)) {
+                memo.remember(rolloutId, actual.get(), digest);
+                return;
+            }
         }
         context.resourceOperations().serverSideApply(desired);
     }

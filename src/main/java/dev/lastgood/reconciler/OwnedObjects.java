@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The objects a Rollout owns, built from its spec and a release snapshot.
@@ -206,10 +207,15 @@ public final class OwnedObjects {
         return new ArrayList<>(byName.values());
     }
 
+    // Compiled once: every pass builds both Deployments, so a per-call compile is per-pass garbage.
+    private static final Pattern NOT_IN_LABEL_ALPHABET = Pattern.compile("[^A-Za-z0-9._-]");
+    private static final Pattern NON_ALPHANUMERIC_ENDS =
+            Pattern.compile("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$");
+
     /** A version as a label value: at most 63 characters of the allowed alphabet. */
     static String labelValue(String version) {
-        String v = version.replaceAll("[^A-Za-z0-9._-]", "_");
+        String v = NOT_IN_LABEL_ALPHABET.matcher(version).replaceAll("_");
         v = v.length() > 63 ? v.substring(0, 63) : v;
-        return v.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+        return NON_ALPHANUMERIC_ENDS.matcher(v).replaceAll("");
     }
 }

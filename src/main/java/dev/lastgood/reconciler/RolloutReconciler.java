@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -71,6 +72,8 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     /** 63, the longest Service name, less the "-canary" suffix. */
     private static final int MAX_NAME_LENGTH = 56;
 
+    private static final Pattern SERVICE_NAME = Pattern.compile("^[a-z]([-a-z0-9]*[a-z0-9])?$");
+
     private static final int HTTP_BAD_REQUEST = 400;
     private static final int HTTP_FORBIDDEN = 403;
     private static final int HTTP_NOT_FOUND = 404;
@@ -83,6 +86,8 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     private final AnalysisRunner rounds;
 
     private final RolloutSignals signals = new RolloutSignals();
+    private final InSyncMemo inSync = new InSyncMemo();
+    private final OwnedCache owned = new OwnedCache();
 
     private final StatusRecorder recorder;
     private final boolean gatewayApi;
@@ -183,7 +188,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
      * A spec that can no longer be carried out mid-canary sends traffic back to last-good (see
      * {@link Withdrawal}); otherwise nothing that runs is touched. Returns the status to record.
      */
-    private static RolloutStatus withdrawCanary(Rollout rollout, Context<Rollout> context) {
+    private RolloutStatus withdrawCanary(Rollout rollout, Context<Rollout> context) {
         RolloutStatus status =
                 rollout.getStatus() == null
                         ? new RolloutStatus()
@@ -220,7 +225,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     private List<String> problems(Rollout rollout) {
         List<String> problems = new ArrayList<>(SpecValidator.problems(rollout.getSpec()));
         String name = rollout.getMetadata().getName();
-        if (name.length() > MAX_NAME_LENGTH || !name.matches("^[a-z]([-a-z0-9]*[a-z0-9])?$")) {
+        if (name.length() > MAX_NAME_LENGTH || !SERVICE_NAME.matcher(name).matches()) {
             problems.add(
                     "the name "
                             + name
@@ -252,9 +257,9 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 rollout.getSpec(),
                 rollout.getStatus(),
                 desired,
-                track(rollout, OwnedObjects.STABLE, context),
-                track(rollout, OwnedObjects.CANARY, context),
-                routeCanaryWeight(rollout, context),
+                track(rollout, OwnedObjects.STABLE),
+                track(rollout, OwnedObjects.CANARY),
+                routeCanaryWeight(rollout),
                 annotations.get(Labels.PROMOTE),
                 annotations.get(Labels.ABORT),
                 ended == null ? null : ended.outcomes(),
@@ -308,8 +313,9 @@ public class RolloutReconciler implements Reconciler<Rollout> {
 
     /**
      * Wakes a Rollout whose analysis round has ended off the reconcile thread; and when a Rollout
-     * is deleted, drops what the operator keeps of it in memory: its analysis round and its metric
-     * series, which would otherwise be exported for ever.
+     * is deleted, drops what the operator keeps of it in memory: its analysis round, what it
+     * remembers of its owned objects, and its metric series, which would otherwise be exported for
+     * ever.
      */
     private final class RolloutSignals extends SimpleInboundEventSource<Rollout>
             implements ResourceEventAware<Rollout> {
@@ -320,29 +326,24 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         @Override
         public void onResourceDeleted(Rollout rollout) {
             rounds.settled(ResourceID.fromResource(rollout));
+            inSync.forget(ResourceID.fromResource(rollout));
             metrics.forget(rollout.getMetadata().getNamespace(), rollout.getMetadata().getName());
         }
     }
 
-    private static TrackState track(Rollout rollout, String track, Context<Rollout> context) {
-        String name = OwnedObjects.trackName(rollout, track);
-        return context.getSecondaryResources(Deployment.class).stream()
-                .filter(d -> name.equals(d.getMetadata().getName()))
-                .findFirst()
+    private TrackState track(Rollout rollout, String track) {
+        return owned.get(Deployment.class, rollout, OwnedObjects.trackName(rollout, track))
                 .map(RolloutReconciler::trackState)
                 .orElse(TrackState.MISSING);
     }
 
     /** The canary's weight in the Rollout's HTTPRoute as the cache has it; null without one. */
-    private Integer routeCanaryWeight(Rollout rollout, Context<Rollout> context) {
+    private Integer routeCanaryWeight(Rollout rollout) {
         if (!gatewayApi) {
             return null;
         }
-        String name = rollout.getMetadata().getName();
         String canary = OwnedObjects.trackName(rollout, OwnedObjects.CANARY);
-        return context.getSecondaryResources(HTTPRoute.class).stream()
-                .filter(r -> name.equals(r.getMetadata().getName()))
-                .findFirst()
+        return owned.get(HTTPRoute.class, rollout, rollout.getMetadata().getName())
                 .map(r -> OwnedObjects.backendWeight(r, canary))
                 .orElse(null);
     }
@@ -371,11 +372,11 @@ public class RolloutReconciler implements Reconciler<Rollout> {
      * its pods do, and a promotion moves traffic to the canary before the stable track starts
      * rolling to the new release.
      */
-    private static void apply(Rollout rollout, Desired d, Context<Rollout> context) {
+    private void apply(Rollout rollout, Desired d, Context<Rollout> context) {
         // TODO(#7): a template the API server refuses (an unknown imagePullPolicy, say) is found
         // only when its Deployment is applied, after the Services and the HTTPRoute; a server-side
         // dry run of the Deployments first would leave nothing behind for such a spec.
-        Applier applier = new Applier(context);
+        Applier applier = new Applier(rollout, context, owned, inSync);
         OwnedObjects.services(rollout).forEach(applier::apply);
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {
             applier.apply(OwnedObjects.route(rollout, d.canaryWeight()));
@@ -392,10 +393,10 @@ public class RolloutReconciler implements Reconciler<Rollout> {
     public List<EventSource<?, Rollout>> prepareEventSources(EventSourceContext<Rollout> context) {
         List<EventSource<?, Rollout>> sources = new ArrayList<>();
         sources.add(signals);
-        sources.add(owned(Deployment.class, context));
-        sources.add(owned(Service.class, context));
+        sources.add(owned.add(Deployment.class, ownedSource(Deployment.class, context)));
+        sources.add(owned.add(Service.class, ownedSource(Service.class, context)));
         if (gatewayApi) {
-            sources.add(owned(HTTPRoute.class, context));
+            sources.add(owned.add(HTTPRoute.class, ownedSource(HTTPRoute.class, context)));
         }
         var releaseSource =
                 new InformerEventSource<>(
@@ -427,7 +428,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         return sources;
     }
 
-    private static <R extends HasMetadata> InformerEventSource<R, Rollout> owned(
+    private static <R extends HasMetadata> InformerEventSource<R, Rollout> ownedSource(
             Class<R> type, EventSourceContext<Rollout> context) {
         var config =
                 InformerEventSourceConfiguration.from(type, Rollout.class)

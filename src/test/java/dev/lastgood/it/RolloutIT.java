@@ -1,6 +1,7 @@
 package dev.lastgood.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.lastgood.api.v1alpha1.Rollout;
 import dev.lastgood.it.Manifests.RolloutOptions;
@@ -110,6 +111,38 @@ class RolloutIT extends Scenario {
                             assertThat(c.getType()).isEqualTo("Ready");
                             assertThat(c.getStatus()).isEqualTo("True");
                         });
+    }
+
+    @Test
+    void handEditsOfOwnedObjectsArePutBack() {
+        healthyOnFirstRelease(
+                "v1-kept", RolloutOptions.routed(prometheus.address(), "setWeight: 50"));
+        // A pass with nothing to change, so that the operator has found every owned object in
+        // sync and remembered so: the edits below must still be noticed.
+        kubectlOk("-n", ns, "annotate", "rollout", "kv", "example.com/touched=1");
+        OperatorProcess.sleep(1000);
+
+        kubectlOk(
+                "-n",
+                ns,
+                "patch",
+                "httproute",
+                "kv",
+                "--type=json",
+                "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/rules/0/backendRefs/0/weight\",\"value\":50},"
+                    + "{\"op\":\"replace\",\"path\":\"/spec/rules/0/backendRefs/1/weight\",\"value\":50}]");
+        kubectlOk("-n", ns, "scale", "deployment", "kv-stable", "--replicas=5");
+
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(
+                        () -> {
+                            assertThat(routeCanaryWeight(ns, "kv")).isZero();
+                            assertThat(deployment(ns, "kv-stable").getSpec().getReplicas())
+                                    .isEqualTo(2);
+                        });
+        assertThat(rollout(ns, "kv").getStatus().phase).isEqualTo("Healthy");
     }
 
     @Test

@@ -38,4 +38,12 @@ operator with honor_labels so a target label does not rename it.
       annotations:
         summary: {{`Rollout {{ $labels.namespace }}/{{ $labels.rollout }} is degraded`}}
         description: {{`The Rollout's spec cannot be carried out (an invalid field, or Gateway API traffic without the HTTPRoute CRD). kubectl describe rollout -n {{ $labels.namespace }} {{ $labels.rollout }} shows the message.`}}
+    - alert: LastgoodAnalysisBacklog
+      expr: lastgood_analysis_rounds{state="waiting"} > 0
+      for: 10m
+      labels:
+        severity: warning
+      annotations:
+        summary: {{`Lastgood's analysis rounds are waiting for the analysis pool`}}
+        description: {{`Analysis rounds have waited for a thread of the analysis pool for 10 minutes, and each holds its Rollout at its step. Either Prometheus answers slowly (a query may take up to its 5 s timeout) or more canaries are under analysis at once than the pool serves. Look at Prometheus's query latency, or raise LASTGOOD_ANALYSIS_THREADS.`}}
 {{- end }}

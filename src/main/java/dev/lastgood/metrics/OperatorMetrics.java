@@ -1,11 +1,15 @@
 package dev.lastgood.metrics;
 
 import dev.lastgood.api.v1alpha1.Reasons;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.hotspot.DefaultExports;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * The operator's Prometheus metrics.
@@ -78,6 +82,27 @@ public class OperatorMetrics {
 
     public Histogram.Timer startReconcile() {
         return reconcileDuration.startTimer();
+    }
+
+    /**
+     * Exports the analysis pool's load, read at each scrape: rounds querying Prometheus, and rounds
+     * due that wait for a thread (each holds its Rollout at its step until it has run).
+     */
+    public void analysisRounds(IntSupplier querying, IntSupplier waiting) {
+        new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                var rounds =
+                        new GaugeMetricFamily(
+                                "lastgood_analysis_rounds",
+                                "Analysis rounds querying Prometheus, or due and waiting for a"
+                                        + " thread of the analysis pool.",
+                                List.of("state"));
+                rounds.addMetric(List.of("querying"), querying.getAsInt());
+                rounds.addMetric(List.of("waiting"), waiting.getAsInt());
+                return List.of(rounds);
+            }
+        }.register(registry);
     }
 
     /** Replaces the Rollout's info series, so a phase change leaves no stale series behind. */

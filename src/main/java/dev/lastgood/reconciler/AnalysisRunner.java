@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 class AnalysisRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
 
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
     private final Consumer<ResourceID> wake;
     private final Map<ResourceID, Round> rounds = new ConcurrentHashMap<>();
 
@@ -54,9 +55,14 @@ class AnalysisRunner implements AutoCloseable {
      */
     AnalysisRunner(int threads, Consumer<ResourceID> wake) {
         AtomicInteger n = new AtomicInteger();
+        // Unbounded queue: a round due is never refused, only late; waiting() reports the backlog.
         this.pool =
-                Executors.newFixedThreadPool(
+                new ThreadPoolExecutor(
                         threads,
+                        threads,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new LinkedBlockingQueue<>(),
                         r -> {
                             Thread t = new Thread(r, "analysis-" + n.incrementAndGet());
                             t.setDaemon(true);
@@ -109,6 +115,16 @@ class AnalysisRunner implements AutoCloseable {
         if (dropped != null) {
             dropped.result().cancel(false);
         }
+    }
+
+    /** Rounds querying Prometheus now. */
+    int querying() {
+        return pool.getActiveCount();
+    }
+
+    /** Rounds due that wait for a free thread of the pool, their Rollouts held meanwhile. */
+    int waiting() {
+        return pool.getQueue().size();
     }
 
     /** How many Rollouts have a round kept or running; for tests. */

@@ -101,6 +101,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         this.metrics = metrics;
         this.analyst = new Analyst(new PrometheusClient(PROMETHEUS_TIMEOUT));
         this.rounds = new AnalysisRunner(analysisThreads, signals::propagateEvent);
+        metrics.analysisRounds(rounds::querying, rounds::waiting);
         this.recorder = new StatusRecorder(new EventRecorder(client), metrics);
         this.gatewayApi = GatewayApi.installed(client);
     }

@@ -137,6 +137,11 @@ class MetricsIT extends Scenario {
                 .isGreaterThanOrEqualTo(2);
         assertThat(rolledBack.value("lastgood_analysis_measurements_total", failed))
                 .isGreaterThanOrEqualTo(1);
+        // The analysis pool's load is exported (value() asserts exactly one sample of each).
+        assertThat(rolledBack.value("lastgood_analysis_rounds", Map.of("state", "querying")))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(rolledBack.value("lastgood_analysis_rounds", Map.of("state", "waiting")))
+                .isGreaterThanOrEqualTo(0);
         assertThat(rolledBack.text)
                 .contains("# TYPE lastgood_reconcile_duration_seconds histogram");
         String reconciles = "lastgood_reconcile_duration_seconds_count";

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class OperatorMetricsTest {
@@ -129,6 +130,38 @@ class OperatorMetricsTest {
                                         new String[] {"namespace", "rollout"},
                                         new String[] {"ns", "kv"}))
                 .isNull();
+    }
+
+    @Test
+    void exportsTheAnalysisPoolsLoadAsOfTheScrape() {
+        OperatorMetrics metrics = new OperatorMetrics();
+        AtomicInteger waiting = new AtomicInteger(3);
+        metrics.analysisRounds(() -> 16, waiting::get);
+        String[] state = {"state"};
+
+        assertThat(
+                        metrics.registry()
+                                .getSampleValue(
+                                        "lastgood_analysis_rounds",
+                                        state,
+                                        new String[] {"querying"}))
+                .isEqualTo(16.0);
+        assertThat(
+                        metrics.registry()
+                                .getSampleValue(
+                                        "lastgood_analysis_rounds",
+                                        state,
+                                        new String[] {"waiting"}))
+                .isEqualTo(3.0);
+
+        waiting.set(0);
+        assertThat(
+                        metrics.registry()
+                                .getSampleValue(
+                                        "lastgood_analysis_rounds",
+                                        state,
+                                        new String[] {"waiting"}))
+                .isZero();
     }
 
     private static Double value(OperatorMetrics metrics, String name, String reason) {

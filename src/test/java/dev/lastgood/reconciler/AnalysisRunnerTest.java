@@ -151,4 +151,23 @@ class AnalysisRunnerTest {
             return GOOD;
         };
     }
+
+    @Test
+    void reportsRoundsQueryingAndRoundsWaitingForAThread() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger queries = new AtomicInteger();
+
+        // Three Rollouts due at once on a pool of two threads.
+        for (String name : List.of("a", "b", "c")) {
+            runner.round(new ResourceID(name, "prod"), "r1", blocking(release, queries));
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> runner.querying() == 2);
+        assertThat(runner.waiting()).isEqualTo(1);
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runner.querying() == 0);
+        assertThat(runner.waiting()).isZero();
+    }
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Fleet benchmark: N Rollouts (1 replica each, simulated nodes) created at once.
 #
-#   hack/bench-fleet.sh [--rollouts 1000] [--settle 60] [--memory-limit 512m] [--timeout 3600]
+#   hack/bench-fleet.sh [--rollouts 1000] [--settle 60] [--bursts 3] [--memory-limit 512m] [--timeout 3600]
 #
 # --timeout bounds the wait for all to be Healthy: past it the figures are taken with the fleet
 # as far as it got (how to find where the machine stops).
 #
 # Prints: time until all are Healthy; the operator's RSS and heap once settled; its CPU at
 # rest over the settle window; reconcile duration p50/p99 from its own histogram, during the
-# creation and in steady state (every Rollout reconciled once more with nothing to do); mutating
+# creation and in steady state (--bursts times over, every Rollout reconciled once more with
+# nothing to do; with the heap allocated per reconcile and the collections meanwhile); mutating
 # API requests per Rollout per minute at rest, from the API server's request counters; and
 # the time from process start to ready with the fleet present. The operator runs with the JVM
 # options of the Helm chart (LG_OPERATOR_JAVA_OPTS overrides them).
@@ -22,16 +23,19 @@ N=1000
 SETTLE=60
 LIMIT=512m
 TIMEOUT=3600
+BURSTS=3
 while (($#)); do
   case "$1" in
     --rollouts) N="${2:?--rollouts needs a number}"; shift 2 ;;
     --settle) SETTLE="${2:?--settle needs seconds}"; shift 2 ;;
     --memory-limit) LIMIT="${2:?--memory-limit needs a size such as 512m}"; shift 2 ;;
     --timeout) TIMEOUT="${2:?--timeout needs seconds}"; shift 2 ;;
-    *) lg_die "unknown argument '$1' (use --rollouts N --settle SECONDS --memory-limit SIZE --timeout SECONDS)" ;;
+    --bursts) BURSTS="${2:?--bursts needs a number}"; shift 2 ;;
+    *) lg_die "unknown argument '$1' (use --rollouts N --settle SECONDS --bursts N --memory-limit SIZE --timeout SECONDS)" ;;
   esac
 done
-[[ $N =~ ^[0-9]+$ && $SETTLE =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] || lg_die "--rollouts, --settle and --timeout take whole numbers"
+[[ $N =~ ^[0-9]+$ && $SETTLE =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ && $BURSTS =~ ^[1-9][0-9]*$ ]] ||
+  lg_die "--rollouts, --settle, --bursts and --timeout take whole numbers (--bursts at least 1)"
 [[ $LIMIT =~ ^[0-9]+[mMgG]$ ]] || lg_die "--memory-limit takes a size such as 512m or 2g"
 
 ROOT="$(lg_repo_root)"
@@ -81,6 +85,35 @@ buckets() { # the reconcile histogram's cumulative buckets now, as "le count" li
     sed -n 's/^lastgood_reconcile_duration_seconds_bucket{le="\([^"]*\)",\{0,1\}} \(.*\)$/\1 \2/p'
 }
 reconciles() { curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '/^lastgood_reconcile_duration_seconds_count/ {printf "%.0f\n", $NF}'; }
+heap_figures() { # one scrape: heap allocated so far (bytes), then GC count and seconds per collector
+  curl -fsS "http://127.0.0.1:$PORT/metrics" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def val(name, label):
+    m = re.search("^" + re.escape(name) + "[{]" + re.escape(label) + ",?[}] (\\S+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
+# Eden usage now plus all Eden usage collected before: what was allocated, give or take a TLAB.
+print(int(val("jvm_memory_pool_allocated_bytes_total", "pool=\"Eden Space\"")
+          + val("jvm_memory_pool_bytes_used", "pool=\"Eden Space\"")))
+for gc in re.findall("^jvm_gc_collection_seconds_count[{]gc=\"([^\"]*)\",?[}]", text, re.M):
+    print(gc, int(val("jvm_gc_collection_seconds_count", "gc=\"%s\"" % gc)),
+          val("jvm_gc_collection_seconds_sum", "gc=\"%s\"" % gc))
+'
+}
+heap_delta() { # BEFORE AFTER COUNT: heap allocated per reconcile, and the collections in between
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+def read(path):
+    lines = open(path).read().split("\n")
+    gcs = {l.split()[0]: (int(l.split()[1]), float(l.split()[2])) for l in lines[1:] if l.strip()}
+    return int(lines[0]), gcs
+(a0, g0), (a1, g1), n = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
+gcs = ", ".join(f"{name} {g1[name][0] - g0.get(name, (0, 0))[0]}"
+                f" ({(g1[name][1] - g0.get(name, (0, 0))[1]) * 1000:.0f} ms)" for name in sorted(g1))
+print(f"{(a1 - a0) / max(n, 1) / 1024:.0f} KiB allocated per reconcile (the bench's own scrapes included);"
+      f" collections: {gcs}")
+PY
+}
 quantiles() { # BEFORE AFTER: p50 and p99 of the reconciles between two bucket snapshots
   python3 - "$1" "$2" <<'PY'
 import sys
@@ -164,15 +197,24 @@ rss=$(rss_mib)
 heap=$(($(metric 'jvm_memory_bytes_used{area="heap"') / 1024 / 1024))
 
 # Steady state: a namespace label change makes every Rollout in it reconcile once with nothing
-# to change, the work a resync or an unrelated event costs.
-buckets >"$STATE/fleet-buckets-2"
-count0=$(reconciles)
-k label namespace "$NS" bench-touch="$(date +%s)" --overwrite >/dev/null
-end=$((SECONDS + 300))
-until (($(reconciles) - count0 >= N)) || ((SECONDS > end)); do sleep 1; done
-sleep 2
-buckets >"$STATE/fleet-buckets-3"
-steady=$(quantiles "$STATE/fleet-buckets-2" "$STATE/fleet-buckets-3")
+# to change, the work a resync or an unrelated event costs. Several bursts, 5 s apart: one burst
+# is 1,000 samples, and a single collection more or less can decide its p99.
+steady=""
+for burst in $(seq 1 "$BURSTS"); do
+  buckets >"$STATE/fleet-buckets-2"
+  heap_figures >"$STATE/fleet-heap-0"
+  count0=$(reconciles)
+  k label namespace "$NS" bench-touch="$(date +%s%N)" --overwrite >/dev/null
+  end=$((SECONDS + 300))
+  until (($(reconciles) - count0 >= N)) || ((SECONDS > end)); do sleep 1; done
+  sleep 2
+  buckets >"$STATE/fleet-buckets-3"
+  heap_figures >"$STATE/fleet-heap-1"
+  steady+="
+    burst $burst: $(quantiles "$STATE/fleet-buckets-2" "$STATE/fleet-buckets-3")
+             $(heap_delta "$STATE/fleet-heap-0" "$STATE/fleet-heap-1" "$(($(reconciles) - count0))")"
+  sleep 5
+done
 per_rollout=$(python3 -c "import sys;a=[int(x) for x in sys.argv[1:5]];print(f'{((a[1]-a[0])-(a[3]-a[2]))/int(sys.argv[5])*60/int(sys.argv[6]):.4f}')" \
   "$writes0" "$writes1" "$base0" "$base1" "$N" "$SETTLE")
 
@@ -195,7 +237,7 @@ fleet of $N Rollouts (1 replica each), memory limit $LIMIT
   operator heap used, settled     ${heap} MiB
   operator CPU at rest            ${cpu}% of one core over ${SETTLE}s
   reconcile, creation until all Healthy   ${storm}
-  reconcile, steady state (all touched)   ${steady}
+  reconcile, steady state (all touched, ${BURSTS} bursts)${steady}
   mutating API requests at rest   ${per_rollout} per Rollout per minute (above the cluster's own baseline)
   start to ready with the fleet   ${startup}
 EOF

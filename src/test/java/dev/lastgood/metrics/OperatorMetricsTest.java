@@ -137,31 +137,18 @@ class OperatorMetricsTest {
         OperatorMetrics metrics = new OperatorMetrics();
         AtomicInteger waiting = new AtomicInteger(3);
         metrics.analysisRounds(() -> 16, waiting::get);
-        String[] state = {"state"};
 
-        assertThat(
-                        metrics.registry()
-                                .getSampleValue(
-                                        "lastgood_analysis_rounds",
-                                        state,
-                                        new String[] {"querying"}))
-                .isEqualTo(16.0);
-        assertThat(
-                        metrics.registry()
-                                .getSampleValue(
-                                        "lastgood_analysis_rounds",
-                                        state,
-                                        new String[] {"waiting"}))
-                .isEqualTo(3.0);
+        assertThat(rounds(metrics, "querying")).isEqualTo(16.0);
+        assertThat(rounds(metrics, "waiting")).isEqualTo(3.0);
 
         waiting.set(0);
-        assertThat(
-                        metrics.registry()
-                                .getSampleValue(
-                                        "lastgood_analysis_rounds",
-                                        state,
-                                        new String[] {"waiting"}))
-                .isZero();
+        assertThat(rounds(metrics, "waiting")).isZero();
+    }
+
+    private static Double rounds(OperatorMetrics metrics, String state) {
+        return metrics.registry()
+                .getSampleValue(
+                        "lastgood_analysis_rounds", new String[] {"state"}, new String[] {state});
     }
 
     private static Double value(OperatorMetrics metrics, String name, String reason) {

@@ -41,6 +41,13 @@ class ApiServerOutageIT extends Scenario {
     /** When the current outage began (the API server was sent SIGTERM). */
     Instant down;
 
+    /**
+     * The start script after an outage. It returns once the restarted controllers have judged the
+     * simulated nodes Ready again, which can take longer than the bound on the operator's resume,
+     * so the tests do not wait for it before they look at the operator.
+     */
+    CompletableFuture<Void> restart;
+
     @RegisterExtension TestWatcher dump = dumpOnFailure(() -> operator, () -> ns);
 
     @BeforeAll
@@ -66,6 +73,9 @@ class ApiServerOutageIT extends Scenario {
     @AfterEach
     void apiServerBack() {
         audit.close();
+        if (restart != null) {
+            restart.exceptionally(e -> null).join();
+        }
         if (!LocalCluster.apiServerReady()) {
             LocalCluster.startApiServer(); // a failed test must not leave the cluster down
         }
@@ -79,6 +89,7 @@ class ApiServerOutageIT extends Scenario {
         assertThat(routeCanaryWeight(ns, "kv")).isEqualTo(20);
 
         Instant back = outage();
+        clusterWhole();
 
         assertThat(pauseEnd).as("the pause ended during the outage").isBetween(down, back);
         // The next step is the operator's decision, recorded in status. The route's 50% also
@@ -116,19 +127,23 @@ class ApiServerOutageIT extends Scenario {
 
         Instant back = outage();
 
-        // Bounded from the return, not from now: outage() also waited for the nodes.
-        await().atMost(RESUME_BOUND.minus(Duration.between(back, Instant.now())))
+        // Bounded from the return, not from now. Analysis needs Prometheus and the API server,
+        // not the nodes, so this looks while the start script still waits for them.
+        Duration toLook = RESUME_BOUND.minus(Duration.between(back, Instant.now()));
+        assertThat(toLook)
+                .as("time left to look within the bound")
+                .isGreaterThan(Duration.ofSeconds(1));
+        await().atMost(toLook)
                 .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .alias("analysis rounds recorded again within " + RESUME_BOUND + " of the return")
-                .until(
-                        () ->
-                                rollout(ns, "kv").getStatus().analysis.successfulRounds
-                                        > roundsBefore);
+                .until(() -> probedSuccessfulRounds() > roundsBefore);
         System.out.printf(
                 "outage: analysis recorded again %s after the return%n",
                 Duration.between(back, Instant.now()));
         assertThat(Instant.now()).as("still inside the pause").isBefore(pauseEnd);
         assertThat(probedCanaryWeight()).as("the pause is not cut short").isEqualTo(20);
+        clusterWhole();
         // The pause ends when the Rollout leaves its step. The route's 50% follows once the
         // canary has the pods it needs, which after an outage is up to the cluster's controllers.
         int pauseStep = paused.getStatus().currentStepIndex;
@@ -181,7 +196,8 @@ class ApiServerOutageIT extends Scenario {
 
     /**
      * Stops the API server for {@link #OUTAGE} and starts it again; returns the moment it first
-     * answered {@code /readyz} again (the start script also waits for the nodes, which is later).
+     * answered {@code /readyz} again, leaving the start script to wait for the nodes ({@link
+     * #clusterWhole}).
      */
     private Instant outage() {
         down = Instant.now();
@@ -189,14 +205,39 @@ class ApiServerOutageIT extends Scenario {
         assertThat(LocalCluster.apiServerReady()).as("API server down").isFalse();
         OperatorProcess.sleep(
                 Math.max(0, OUTAGE.minus(Duration.between(down, Instant.now())).toMillis()));
-        CompletableFuture<Void> starting = CompletableFuture.runAsync(LocalCluster::startApiServer);
+        restart = CompletableFuture.runAsync(LocalCluster::startApiServer);
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> LocalCluster.apiServerReady() || starting.isCompletedExceptionally());
+                .until(() -> LocalCluster.apiServerReady() || restart.isCompletedExceptionally());
         Instant back = Instant.now();
-        starting.join();
+        if (restart.isCompletedExceptionally()) {
+            restart.join(); // throws the start script's failure
+        }
         System.out.printf("outage: API server down for %s%n", Duration.between(down, back));
         return back;
+    }
+
+    /** Waits for the start script: the controllers running again and the nodes Ready. */
+    private void clusterWhole() {
+        restart.join();
+    }
+
+    /** The Rollout's recorded successful analysis rounds, read by a fresh kubectl process. */
+    private int probedSuccessfulRounds() {
+        var r =
+                LocalCluster.kubectl(
+                        "-n",
+                        ns,
+                        "get",
+                        "rollouts.lastgood.dev",
+                        "kv",
+                        "--request-timeout=2s",
+                        "-o",
+                        "jsonpath={.status.analysis.successfulRounds}");
+        if (r.exit() != 0 || r.out().isBlank()) {
+            throw new IllegalStateException("rollout not readable now: " + r.all());
+        }
+        return Integer.parseInt(r.out().trim());
     }
 
     /**

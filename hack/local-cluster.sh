@@ -640,7 +640,7 @@ cmd_start() {
   # outage, and the controller-manager's node lifecycle controller then judged the simulated
   # nodes by leases it had not seen renewed: it marked them NotReady and every pod unready for
   # tens of seconds after the return, which no workload on this cluster should have to bear.
-  # TODO(#7): keep them running once the fake kubelet can ride out such a judgement.
+  # This is the local cluster's choice for its tests; the operator needs neither of them.
   STOPPED=()
   stop_components kube-controller-manager kube-scheduler
   # A process that has just exited can still hold its listening socket for a moment (its

@@ -374,9 +374,12 @@ public class RolloutReconciler implements Reconciler<Rollout> {
      * rolling to the new release.
      */
     private void apply(Rollout rollout, Desired d, Context<Rollout> context) {
-        // TODO(#7): a template the API server refuses (an unknown imagePullPolicy, say) is found
-        // only when its Deployment is applied, after the Services and the HTTPRoute; a server-side
-        // dry run of the Deployments first would leave nothing behind for such a spec.
+        // A template the API server refuses (an unknown imagePullPolicy, say) is found only when
+        // its Deployment is applied, after the Services and the HTTPRoute. For a new Rollout they
+        // then stay, owned and garbage-collected with it, as they would for a valid template until
+        // its pods are ready; an existing Rollout's canary is withdrawn (see withdrawCanary). A
+        // server-side dry run of the Deployments first would find it earlier, at the price of two
+        // more writes in every first pass, which a fleet's creation waits on: not worth it.
         Applier applier = new Applier(rollout, context, owned, inSync);
         OwnedObjects.services(rollout).forEach(applier::apply);
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {

@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * latest point the client offers. The Lease writes of the leader elector pass through here too;
  * their successful answers are what keeps the fence open.
  */
-// TODO(#7): a freeze that falls after the check but before the HTTP client's event loop has sent
-// the bytes still lets that one request out late. Only the API server could close that gap (a
-// precondition it checks, as the resourceVersion of our status patches already is); remove this
-// note if such a precondition ever covers every write.
+// The limit of any client-side fence: a freeze that falls after the check but before the HTTP
+// client's event loop has sent the bytes still lets that one request out late. Only the API server
+// can close that gap, with a precondition it checks (as it checks the resourceVersion of the status
+// patches). client-go's leader election offers no fence at all; README says what this one covers.
 final class FencingInterceptor implements Interceptor {
     /** The name the interceptor is registered under in the HTTP client. */
     static final String NAME = "lastgood-leadership-fence";

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
 
 /**
  * Applies owned objects with server-side apply, skipping those that already hold what this operator
@@ -29,6 +30,33 @@ final class Applier {
         this.memo = memo;
         this.rollout = rollout;
         this.rolloutId = ResourceID.fromResource(rollout);
+    }
+
+    /** An owned object's name is another Rollout's object: applying it would take it over. */
+    static final class NameTaken extends RuntimeException {
+        NameTaken(HasMetadata desired, String owner) {
+            super(
+                    desired.getKind()
+                            + " "
+                            + desired.getMetadata().getName()
+                            + " belongs to Rollout "
+                            + owner
+                            + "; rename one of the two Rollouts (a Rollout N owns the Services N,"
+                            + " N-stable and N-canary, and the Deployments N-stable and N-canary)");
+        }
+    }
+
+    /**
+     * Refuses, before anything is written, objects whose names another Rollout's objects hold. The
+     * Rollout that has them keeps them; the one that came second is told why it cannot run.
+     */
+    void claim(List<? extends HasMetadata> desired) {
+        for (HasMetadata d : desired) {
+            var owner = cache.heldByAnother(d.getClass(), rollout, d.getMetadata().getName());
+            if (owner.isPresent()) {
+                throw new NameTaken(d, owner.get());
+            }
+        }
     }
 
     <R extends HasMetadata> void apply(R desired) {

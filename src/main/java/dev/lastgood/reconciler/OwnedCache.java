@@ -40,6 +40,37 @@ final class OwnedCache {
                 .filter(o -> ownedBy(o, rollout));
     }
 
+    /**
+     * The other Rollout that owns the cached object of this type and name in the Rollout's
+     * namespace, if one does. Two Rollouts can want one name: {@code web}'s canary Service and
+     * {@code web-canary}'s own Service are both {@code web-canary}, and applying it would take it
+     * from its owner, selector and all.
+     */
+    <R extends HasMetadata> Optional<String> heldByAnother(
+            Class<R> type, Rollout rollout, String name) {
+        @SuppressWarnings("unchecked")
+        var source = (InformerEventSource<R, Rollout>) sources.get(type);
+        if (source == null) {
+            return Optional.empty();
+        }
+        var owners =
+                source.get(new ResourceID(name, rollout.getMetadata().getNamespace()))
+                        .map(o -> o.getMetadata().getOwnerReferences());
+        return owners.flatMap(
+                refs ->
+                        refs.stream()
+                                .filter(
+                                        r ->
+                                                rollout.getKind().equals(r.getKind())
+                                                        && rollout.getApiVersion()
+                                                                .equals(r.getApiVersion())
+                                                        && !rollout.getMetadata()
+                                                                .getName()
+                                                                .equals(r.getName()))
+                                .map(r -> r.getName())
+                                .findFirst());
+    }
+
     static boolean ownedBy(HasMetadata o, Rollout rollout) {
         var owners = o.getMetadata().getOwnerReferences();
         return owners != null

@@ -170,6 +170,14 @@ public class RolloutReconciler implements Reconciler<Rollout> {
                 if (plan.desired() != null) {
                     apply(rollout, plan.desired(), context);
                 }
+            } catch (Applier.NameTaken e) {
+                // Another Rollout's objects hold a name this one needs: a naming mistake to
+                // report; the Rollout that has the objects keeps them.
+                return recorder.invalid(
+                        rollout,
+                        withdrawCanary(rollout, context),
+                        List.of(e.getMessage()),
+                        context);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HTTP_BAD_REQUEST && e.getCode() != HTTP_UNPROCESSABLE) {
                     throw e;
@@ -200,7 +208,7 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         int replicas = rollout.getSpec().replicas == null ? 1 : rollout.getSpec().replicas;
         try {
             apply(rollout, Withdrawal.desired(status, replicas), context);
-        } catch (KubernetesClientException e) {
+        } catch (KubernetesClientException | Applier.NameTaken e) {
             LOG.warn("could not return traffic to last-good: {}", e.getMessage());
             return status;
         }
@@ -380,17 +388,19 @@ public class RolloutReconciler implements Reconciler<Rollout> {
         // its pods are ready; an existing Rollout's canary is withdrawn (see withdrawCanary). A
         // server-side dry run of the Deployments first would find it earlier, at the price of two
         // more writes in every first pass, which a fleet's creation waits on: not worth it.
-        Applier applier = new Applier(rollout, context, owned, inSync);
-        OwnedObjects.services(rollout).forEach(applier::apply);
+        List<HasMetadata> inOrder = new ArrayList<>(OwnedObjects.services(rollout));
         if (rollout.getSpec().traffic != null && rollout.getSpec().traffic.gatewayAPI != null) {
-            applier.apply(OwnedObjects.route(rollout, d.canaryWeight()));
+            inOrder.add(OwnedObjects.route(rollout, d.canaryWeight()));
         }
-        applier.apply(
+        inOrder.add(
                 OwnedObjects.deployment(
                         rollout, OwnedObjects.STABLE, d.stableRelease(), d.stableReplicas()));
-        applier.apply(
+        inOrder.add(
                 OwnedObjects.deployment(
                         rollout, OwnedObjects.CANARY, d.canaryRelease(), d.canaryReplicas()));
+        Applier applier = new Applier(rollout, context, owned, inSync);
+        applier.claim(inOrder);
+        inOrder.forEach(applier::apply);
     }
 
     @Override

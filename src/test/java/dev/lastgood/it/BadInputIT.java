@@ -79,6 +79,33 @@ class BadInputIT extends Scenario {
     }
 
     @Test
+    void aRolloutWhoseServiceNameAnotherRolloutHoldsIsRefusedAndTheOtherKeepsIt() {
+        apply(Manifests.rollout(ns, "web", "kv", "kv-v1", steps("setWeight: 100")));
+        awaitRollout(ns, "web", Duration.ofSeconds(60), healthyOn("v1"));
+
+        // Its own Service would be web-canary: web's canary Service.
+        apply(Manifests.rollout(ns, "web-canary", "kv", "kv-v1", steps("setWeight: 100")));
+
+        Rollout refused = awaitRollout(ns, "web-canary", Duration.ofSeconds(30), phase("Degraded"));
+        assertThat(refused.getStatus().message)
+                .contains("Service web-canary belongs to Rollout web");
+        assertThat(events(ns, "InvalidSpec")).isNotEmpty();
+        // Passes of both, then the Service is still web's canary Service.
+        kubectlOk("-n", ns, "annotate", "rollout", "web-canary", "example.com/poke=1");
+        kubectlOk("-n", ns, "annotate", "rollout", "web", "example.com/poke=1");
+        OperatorProcess.sleep(2000);
+        var service = K.services().inNamespace(ns).withName("web-canary").get();
+        assertThat(service.getMetadata().getOwnerReferences())
+                .extracting(r -> r.getName())
+                .containsExactly("web");
+        assertThat(service.getSpec().getSelector()).containsEntry("lastgood.dev/track", "canary");
+        assertThat(K.apps().deployments().inNamespace(ns).withName("web-canary-stable").get())
+                .as("nothing of the refused Rollout was created")
+                .isNull();
+        assertThat(rollout(ns, "web").getStatus().phase).isEqualTo("Healthy");
+    }
+
+    @Test
     void decreasingWeightsAreReportedAndNothingIsCreated() {
         apply(Manifests.rollout(ns, "kv", "kv", "kv-v1", steps("setWeight: 50", "setWeight: 20")));
 

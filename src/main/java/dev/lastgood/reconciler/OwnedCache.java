@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * A Rollout's owned objects, read from the informer caches by name.
@@ -31,13 +32,7 @@ final class OwnedCache {
 
     /** The object of this type and name in the Rollout's namespace, if the Rollout owns it. */
     <R extends HasMetadata> Optional<R> get(Class<R> type, Rollout rollout, String name) {
-        @SuppressWarnings("unchecked")
-        var source = (InformerEventSource<R, Rollout>) sources.get(type);
-        if (source == null) {
-            return Optional.empty();
-        }
-        return source.get(new ResourceID(name, rollout.getMetadata().getNamespace()))
-                .filter(o -> ownedBy(o, rollout));
+        return cached(type, rollout, name).filter(o -> ownedBy(o, rollout));
     }
 
     /**
@@ -48,39 +43,36 @@ final class OwnedCache {
      */
     <R extends HasMetadata> Optional<String> heldByAnother(
             Class<R> type, Rollout rollout, String name) {
+        String self = rollout.getMetadata().getName();
+        return cached(type, rollout, name)
+                .flatMap(o -> rolloutOwners(o, rollout).filter(n -> !n.equals(self)).findFirst());
+    }
+
+    static boolean ownedBy(HasMetadata o, Rollout rollout) {
+        return rolloutOwners(o, rollout).anyMatch(rollout.getMetadata().getName()::equals);
+    }
+
+    private <R extends HasMetadata> Optional<R> cached(
+            Class<R> type, Rollout rollout, String name) {
         @SuppressWarnings("unchecked")
         var source = (InformerEventSource<R, Rollout>) sources.get(type);
         if (source == null) {
             return Optional.empty();
         }
-        var owners =
-                source.get(new ResourceID(name, rollout.getMetadata().getNamespace()))
-                        .map(o -> o.getMetadata().getOwnerReferences());
-        return owners.flatMap(
-                refs ->
-                        refs.stream()
-                                .filter(
-                                        r ->
-                                                rollout.getKind().equals(r.getKind())
-                                                        && rollout.getApiVersion()
-                                                                .equals(r.getApiVersion())
-                                                        && !rollout.getMetadata()
-                                                                .getName()
-                                                                .equals(r.getName()))
-                                .map(r -> r.getName())
-                                .findFirst());
+        return source.get(new ResourceID(name, rollout.getMetadata().getNamespace()));
     }
 
-    static boolean ownedBy(HasMetadata o, Rollout rollout) {
+    /** The names of the Rollouts (of this Rollout's kind and version) that own {@code o}. */
+    private static Stream<String> rolloutOwners(HasMetadata o, Rollout rollout) {
         var owners = o.getMetadata().getOwnerReferences();
-        return owners != null
-                && owners.stream()
-                        .anyMatch(
+        return owners == null
+                ? Stream.empty()
+                : owners.stream()
+                        .filter(
                                 r ->
                                         rollout.getKind().equals(r.getKind())
-                                                && rollout.getApiVersion().equals(r.getApiVersion())
-                                                && rollout.getMetadata()
-                                                        .getName()
-                                                        .equals(r.getName()));
+                                                && rollout.getApiVersion()
+                                                        .equals(r.getApiVersion()))
+                        .map(r -> r.getName());
     }
 }

@@ -224,20 +224,8 @@ class ApiServerOutageIT extends Scenario {
 
     /** The Rollout's recorded successful analysis rounds, read by a fresh kubectl process. */
     private int probedSuccessfulRounds() {
-        var r =
-                LocalCluster.kubectl(
-                        "-n",
-                        ns,
-                        "get",
-                        "rollouts.lastgood.dev",
-                        "kv",
-                        "--request-timeout=2s",
-                        "-o",
-                        "jsonpath={.status.analysis.successfulRounds}");
-        if (r.exit() != 0 || r.out().isBlank()) {
-            throw new IllegalStateException("rollout not readable now: " + r.all());
-        }
-        return Integer.parseInt(r.out().trim());
+        return Integer.parseInt(
+                probedValue("rollouts.lastgood.dev", "kv", "{.status.analysis.successfulRounds}"));
     }
 
     /**
@@ -256,20 +244,9 @@ class ApiServerOutageIT extends Scenario {
 
     /** The Rollout is on a later step than {@code step}, or done with its steps and Healthy. */
     private boolean probedPast(int step) {
-        var r =
-                LocalCluster.kubectl(
-                        "-n",
-                        ns,
-                        "get",
-                        "rollouts.lastgood.dev",
-                        "kv",
-                        "--request-timeout=2s",
-                        "-o",
-                        "jsonpath={.status.currentStepIndex}|{.status.phase}");
-        if (r.exit() != 0) {
-            throw new IllegalStateException("rollout not readable now: " + r.all());
-        }
-        String[] seen = r.out().trim().split("\\|", -1);
+        String[] seen =
+                probed("rollouts.lastgood.dev", "kv", "{.status.currentStepIndex}|{.status.phase}")
+                        .split("\\|", -1);
         return seen[0].isEmpty() ? "Healthy".equals(seen[1]) : Integer.parseInt(seen[0]) > step;
     }
 
@@ -278,20 +255,39 @@ class ApiServerOutageIT extends Scenario {
      * restart can sit on a connection to the stopped API server and lag by tens of seconds.
      */
     private int probedCanaryWeight() {
+        return Integer.parseInt(
+                probedValue(
+                        "httproutes.gateway.networking.k8s.io",
+                        "kv",
+                        "{.spec.rules[0].backendRefs[?(@.name==\"kv-canary\")].weight}"));
+    }
+
+    /** One JSONPath of an object in the test's namespace, read by a fresh kubectl process. */
+    private String probed(String resource, String name, String jsonPath) {
         var r =
                 LocalCluster.kubectl(
                         "-n",
                         ns,
                         "get",
-                        "httproutes.gateway.networking.k8s.io",
-                        "kv",
+                        resource,
+                        name,
                         "--request-timeout=2s",
                         "-o",
-                        "jsonpath={.spec.rules[0].backendRefs[?(@.name==\"kv-canary\")].weight}");
-        if (r.exit() != 0 || r.out().isBlank()) {
-            throw new IllegalStateException("route not readable now: " + r.all());
+                        "jsonpath=" + jsonPath);
+        if (r.exit() != 0) {
+            throw new IllegalStateException(
+                    resource + " " + name + " not readable now: " + r.all());
         }
-        return Integer.parseInt(r.out().trim());
+        return r.out().trim();
+    }
+
+    /** Same, for a field that must be set. */
+    private String probedValue(String resource, String name, String jsonPath) {
+        String value = probed(resource, name, jsonPath);
+        if (value.isEmpty()) {
+            throw new IllegalStateException(resource + " " + name + " has no " + jsonPath + " now");
+        }
+        return value;
     }
 
     /** Every step in order, one promotion, no rollback: nothing spurious happened. */
